@@ -1,0 +1,134 @@
+"""Convolution and pooling layers with a choice of lowering, and the input checks every CNN shares.
+
+``Conv2D`` holds the same parameters as ``flax.linen.Conv`` (``kernel`` HWIO, ``bias``), so models are
+pure functions of the same params whichever way the convolution is computed:
+
+- ``"xla"``: ``lax.conv_general_dilated`` (cuDNN on GPU, the MXU on TPU; on CPU XLA's own kernels);
+- ``"im2col"``: the kh*kw shifted views of the (padded) input are stacked along channels and multiplied
+  by the kernel reshaped to ``(kh*kw*cin, cout)`` in one matrix product. Its gradient is again one
+  matrix product plus pads and adds, which XLA's CPU backend runs much faster than its convolution
+  gradients for the small images of this zoo (see experiments/bench/cnn_speed.py);
+- ``"auto"``: ``im2col`` on CPU, ``xla`` on GPU and TPU (decided when the function is traced).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import jax
+import jax.numpy as jnp
+import flax.linen as nn
+
+CONV_IMPLS = ("auto", "xla", "im2col")
+
+
+def _pairs(v, n=2) -> tuple:
+    return tuple(v) if isinstance(v, Sequence) else (v,) * n
+
+
+def resolve_conv_impl(impl: str) -> str:
+    if impl not in CONV_IMPLS:
+        raise ValueError(f"conv_impl must be one of {CONV_IMPLS}, got {impl!r}")
+    if impl == "auto":
+        return "im2col" if jax.default_backend() == "cpu" else "xla"
+    return impl
+
+
+def _explicit_padding(padding, kernel, strides, spatial) -> tuple:
+    if isinstance(padding, str):
+        if padding == "VALID":
+            return ((0, 0), (0, 0))
+        if padding == "SAME":
+            out = []
+            for k, s, n in zip(kernel, strides, spatial):
+                total = max((-(-n // s) - 1) * s + k - n, 0)
+                out.append((total // 2, total - total // 2))
+            return tuple(out)
+        raise ValueError(f"padding must be 'SAME', 'VALID', an int or pairs, got {padding!r}")
+    if isinstance(padding, int):
+        return ((padding, padding),) * 2
+    return tuple(_pairs(p) for p in padding)
+
+
+def im2col_conv(x: jax.Array, kernel: jax.Array, strides=(1, 1), padding=((0, 0), (0, 0))) -> jax.Array:
+    """NHWC convolution with an HWIO kernel as shifted views and one matrix product."""
+    kh, kw, cin, cout = kernel.shape
+    sh, sw = strides
+    x = jnp.pad(x, ((0, 0), *padding, (0, 0)))
+    n, h, w, _ = x.shape
+    oh, ow = (h - kh) // sh + 1, (w - kw) // sw + 1
+    if kh == kw == 1:
+        cols = x[:, : (oh - 1) * sh + 1: sh, : (ow - 1) * sw + 1: sw, :]
+    else:
+        views = [x[:, i: i + (oh - 1) * sh + 1: sh, j: j + (ow - 1) * sw + 1: sw, :]
+                 for i in range(kh) for j in range(kw)]
+        cols = jnp.concatenate(views, axis=-1)
+    out = cols.reshape(n * oh * ow, kh * kw * cin) @ kernel.reshape(kh * kw * cin, cout)
+    return out.reshape(n, oh, ow, cout)
+
+
+class Conv2D(nn.Module):
+    """A 2-D convolution (NHWC, HWIO kernel), parameter-compatible with ``flax.linen.Conv``."""
+
+    features: int
+    kernel_size: int | tuple[int, int] = 3
+    strides: int | tuple[int, int] = 1
+    padding: str | int | tuple = "SAME"
+    use_bias: bool = True
+    dtype: jnp.dtype | None = None
+    conv_impl: str = "auto"
+    kernel_init: nn.initializers.Initializer = nn.initializers.lecun_normal()
+
+    @nn.compact
+    def __call__(self, x: jax.Array) -> jax.Array:
+        kh, kw = _pairs(self.kernel_size)
+        strides = _pairs(self.strides)
+        kernel = self.param("kernel", self.kernel_init, (kh, kw, x.shape[-1], self.features), jnp.float32)
+        dtype = self.dtype or x.dtype
+        x, kernel = x.astype(dtype), kernel.astype(dtype)
+        pad = _explicit_padding(self.padding, (kh, kw), strides, x.shape[1:3])
+        if resolve_conv_impl(self.conv_impl) == "im2col":
+            y = im2col_conv(x, kernel, strides, pad)
+        else:
+            y = jax.lax.conv_general_dilated(x, kernel, strides, pad, dimension_numbers=("NHWC", "HWIO", "NHWC"))
+        if self.use_bias:
+            y = y + self.param("bias", nn.initializers.zeros, (self.features,), jnp.float32).astype(dtype)
+        return y
+
+
+def pool(x: jax.Array, kind: str, window: int, stride: int | None = None, padding: int = 0) -> jax.Array:
+    """Max or average pooling (NHWC). Non-overlapping windows that tile the image are a reshape and a
+    reduction (cheap on every backend, with a cheap gradient); anything else uses ``reduce_window``."""
+    stride = stride or window
+    n, h, w, c = x.shape
+    if window == stride and padding == 0 and h % window == 0 and w % window == 0:
+        blocks = x.reshape(n, h // window, window, w // window, window, c)
+        return blocks.max(axis=(2, 4)) if kind == "max" else blocks.mean(axis=(2, 4))
+    pads = ((padding, padding), (padding, padding))
+    if kind == "max":
+        return nn.max_pool(x, (window, window), (stride, stride), pads)
+    return nn.avg_pool(x, (window, window), (stride, stride), pads, count_include_pad=True)
+
+
+def check_images(x, model: str, *, channels: int | None, min_size: int = 1, size: int | None = None) -> None:
+    """Raise one ValueError naming the expected shape unless ``x`` is an NHWC batch the model accepts."""
+    c = "C" if channels is None else str(channels)
+    hw = f"{size}, {size}" if size else f"H, W (each >= {min_size})"
+    expected = f"(batch, {hw}, {c})"
+    shape = tuple(getattr(x, "shape", ()))
+    bad = (len(shape) != 4 or (channels is not None and shape[3] != channels)
+           or (size is not None and shape[1:3] != (size, size)) or min(shape[1:3], default=0) < min_size)
+    if bad:
+        raise ValueError(f"{model} expects images of shape {expected} (NHWC), got shape {shape}")
+
+
+def check_labels(y, num_classes: int) -> None:
+    """Raise a ValueError unless every label is an integer in [0, num_classes)."""
+    import numpy as np
+
+    y = np.asarray(y)
+    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"labels must be a 1-D integer array of shape (batch,), got {y.dtype} {y.shape}")
+    if y.size and (y.min() < 0 or y.max() >= num_classes):
+        bad = y[(y < 0) | (y >= num_classes)]
+        raise ValueError(f"labels must lie in [0, {num_classes}); found {sorted(set(bad.tolist()))[:5]}")
