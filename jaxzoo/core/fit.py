@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 from tqdm.auto import tqdm
 
@@ -107,7 +108,7 @@ def fit(state: TrainState, train_data: Mapping[str, np.ndarray], train_step: Cal
     run_dir = Path(run_dir) if run_dir is not None else None
     writer = MetricWriter(run_dir, enabled=lead)
     ckpt = Checkpointer(run_dir / "checkpoints", max_to_keep=cfg["keep_checkpoints"]) if run_dir else None
-    best_vars = {"params": state.params, "model_state": state.model_state}
+    best_vars = parallel.to_host({"params": state.params, "model_state": state.model_state})
     record = {"history": [], "best": None, "wait": 0, "epoch_sums": {}, "stopped": False}
     step = 0
     if ckpt is not None:
@@ -118,6 +119,7 @@ def fit(state: TrainState, train_data: Mapping[str, np.ndarray], train_step: Cal
             record = {k: meta[k] for k in record}
             print(f"jaxzoo: resuming from the checkpoint at step {step} ({run_dir})")
 
+    state = jax.tree.map(jnp.copy, state)  # the compiled chunks donate their input: keep the caller's
     if mesh is not None:
         rep = parallel.replicated(mesh)
         state, data = parallel.put(state, rep), parallel.put(train_data, rep)
