@@ -1,0 +1,113 @@
+"""Flax Linen networks for the deep RL agents: MLP torso, actor, critic, actor-critic and (dueling) Q-network."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import flax.linen as nn
+import jax.numpy as jnp
+import numpy as np
+
+ACTIVATIONS = {"tanh": nn.tanh, "relu": nn.relu, "gelu": nn.gelu, "elu": nn.elu}
+
+
+def activation(name: str):
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
+    return ACTIVATIONS[name]
+
+
+class MLP(nn.Module):
+    """Flattens the observation, then Dense + activation per hidden width (orthogonal init, zero bias)."""
+
+    hidden: Sequence[int] = (64, 64)
+    act: str = "tanh"
+    obs_ndim: int = 1
+
+    @nn.compact
+    def __call__(self, x):
+        x = x.reshape(x.shape[: -self.obs_ndim] + (-1,)) if self.obs_ndim > 1 else x
+        for width in self.hidden:
+            x = activation(self.act)(nn.Dense(width, kernel_init=nn.initializers.orthogonal(np.sqrt(2)))(x))
+        return x
+
+
+def _head(n: int, scale: float):
+    return nn.Dense(n, kernel_init=nn.initializers.orthogonal(scale))
+
+
+class Actor(nn.Module):
+    """Categorical policy logits."""
+
+    num_actions: int
+    hidden: Sequence[int] = (64, 64)
+    act: str = "tanh"
+    obs_ndim: int = 1
+
+    @nn.compact
+    def __call__(self, obs):
+        return _head(self.num_actions, 0.01)(MLP(self.hidden, self.act, self.obs_ndim)(obs))
+
+
+class Critic(nn.Module):
+    """State value V(s)."""
+
+    hidden: Sequence[int] = (64, 64)
+    act: str = "tanh"
+    obs_ndim: int = 1
+
+    @nn.compact
+    def __call__(self, obs):
+        return _head(1, 1.0)(MLP(self.hidden, self.act, self.obs_ndim)(obs))[..., 0]
+
+
+class ActorCritic(nn.Module):
+    """Separate actor and critic torsos; returns (logits, value)."""
+
+    num_actions: int
+    hidden: Sequence[int] = (64, 64)
+    act: str = "tanh"
+    obs_ndim: int = 1
+
+    def setup(self):
+        self.actor = Actor(self.num_actions, self.hidden, self.act, self.obs_ndim)
+        self.critic = Critic(self.hidden, self.act, self.obs_ndim)
+
+    def __call__(self, obs):
+        return self.actor(obs), self.critic(obs)
+
+    def value(self, obs):
+        return self.critic(obs)
+
+    def logits(self, obs):
+        return self.actor(obs)
+
+
+class QNetwork(nn.Module):
+    """Q(s, a) for every action; ``dueling`` splits into V(s) + A(s, a) - mean_a A(s, a)."""
+
+    num_actions: int
+    hidden: Sequence[int] = (64, 64)
+    act: str = "relu"
+    dueling: bool = False
+    obs_ndim: int = 1
+
+    @nn.compact
+    def __call__(self, obs):
+        h = MLP(self.hidden, self.act, self.obs_ndim)(obs)
+        if not self.dueling:
+            return _head(self.num_actions, 1.0)(h)
+        adv = _head(self.num_actions, 1.0)(h)
+        value = _head(1, 1.0)(h)
+        return value + adv - adv.mean(axis=-1, keepdims=True)
+
+
+def log_softmax_pick(logits, action):
+    """log pi(action) from logits (last axis) and integer actions."""
+    logp = logits - jnp.max(logits, -1, keepdims=True)
+    logp = logp - jnp.log(jnp.sum(jnp.exp(logp), -1, keepdims=True))
+    return jnp.take_along_axis(logp, action[..., None], -1)[..., 0], logp
+
+
+def entropy_from_logp(logp):
+    return -jnp.sum(jnp.exp(logp) * logp, -1)

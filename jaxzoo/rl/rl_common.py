@@ -1,0 +1,201 @@
+"""Shared pieces of the deep RL agents: gymnax environments, vectorised rollouts, GAE, the agent protocol."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+
+class Agent(NamedTuple):
+    """A deep RL algorithm as pure functions, so training is one compiled ``lax.scan``.
+
+    ``init(key, hparams) -> runner_state`` (hparams: a dict of scalars, traced so they can be vmapped),
+    ``update(runner_state) -> (runner_state, metrics)`` (one iteration: collect experience, learn),
+    ``evaluate(runner_state, key) -> mean greedy return`` and ``act(params, obs) -> greedy action``.
+    """
+
+    init: Callable
+    update: Callable
+    evaluate: Callable
+    act: Callable
+    num_updates: int
+    steps_per_update: int
+    hparams: dict
+
+
+def make_env(name: str, *, discrete_only: bool = True, algorithm: str = "this algorithm"):
+    """``gymnax.make(name)`` with one clear error for unknown names or (for discrete agents) Box actions."""
+    import gymnax
+    from gymnax.environments import spaces
+
+    if not isinstance(name, str) or name not in gymnax.registered_envs:
+        raise ValueError(f"unknown environment {name!r}; gymnax provides: {', '.join(gymnax.registered_envs)}")
+    env, env_params = gymnax.make(name)
+    space = env.action_space(env_params)
+    if discrete_only and not isinstance(space, spaces.Discrete):
+        raise ValueError(f"{algorithm} needs a discrete action space, but {name!r} has a continuous one "
+                         f"({type(space).__name__}); pick a discrete environment such as CartPole-v1")
+    return env, env_params
+
+
+def num_actions(env, env_params) -> int:
+    return int(env.action_space(env_params).n)
+
+
+def obs_shape(env, env_params) -> tuple[int, ...]:
+    return tuple(env.observation_space(env_params).shape)
+
+
+def reset_envs(env, env_params, key, num_envs: int):
+    return jax.vmap(env.reset, in_axes=(0, None))(jax.random.split(key, num_envs), env_params)
+
+
+def step_envs(env, env_params, key, state, action):
+    """Step a batch of environments; returns obs, state, reward, terminated, truncated, final_obs."""
+    keys = jax.random.split(key, action.shape[0])
+    obs, state, reward, terminated, truncated, info = jax.vmap(env.step, in_axes=(0, 0, 0, None))(
+        keys, state, action, env_params)
+    return obs, state, reward.astype(jnp.float32), terminated, truncated, info["final_observation"]
+
+
+class Transition(NamedTuple):
+    obs: jax.Array
+    action: jax.Array
+    log_prob: jax.Array
+    value: jax.Array
+    reward: jax.Array
+    terminated: jax.Array
+    truncated: jax.Array
+    final_obs: jax.Array
+
+
+class EpisodeStats(NamedTuple):
+    """Running undiscounted return per environment, and the return of the last finished episode."""
+
+    running: jax.Array
+    last: jax.Array
+
+    @staticmethod
+    def zeros(num_envs: int) -> "EpisodeStats":
+        return EpisodeStats(jnp.zeros(num_envs), jnp.zeros(num_envs))
+
+    def record(self, reward, done) -> "EpisodeStats":
+        running = self.running + reward
+        return EpisodeStats(jnp.where(done, 0.0, running), jnp.where(done, running, self.last))
+
+
+def finished_mean(returns, done, fallback):
+    """Mean undiscounted return of the episodes that ended in a rollout (``fallback`` if none did)."""
+    n = done.sum()
+    return jnp.where(n > 0, (returns * done).sum() / jnp.maximum(n, 1), fallback)
+
+
+def rollout(env, env_params, policy_fn, params, env_state, obs, stats, key, num_steps: int):
+    """``num_steps`` steps of ``policy_fn(params, obs, key) -> (action, log_prob, value)`` in every env.
+
+    Returns the final (env_state, obs, stats), the stacked ``Transition`` s ([T, N, ...]) and the
+    return of each finished episode per step (with its ``done`` mask) for logging.
+    """
+
+    def one(carry, step_key):
+        env_state, obs, stats = carry
+        k_act, k_env = jax.random.split(step_key)
+        action, log_prob, value = policy_fn(params, obs, k_act)
+        next_obs, env_state, reward, term, trunc, final_obs = step_envs(env, env_params, k_env, env_state, action)
+        done = term | trunc
+        stats = stats.record(reward, done)
+        tr = Transition(obs, action, log_prob, value, reward, term, trunc, final_obs)
+        return (env_state, next_obs, stats), (tr, stats.last, done)
+
+    (env_state, obs, stats), (traj, ep_ret, ep_done) = jax.lax.scan(
+        one, (env_state, obs, stats), jax.random.split(key, num_steps))
+    return env_state, obs, stats, traj, ep_ret, ep_done
+
+
+def bootstrap_truncated(reward, truncated, final_value, gamma):
+    """Add ``gamma * V(final_obs)`` where an episode was cut by a time limit (never at termination)."""
+    return reward + gamma * truncated.astype(reward.dtype) * final_value
+
+
+def gae(reward, value, done, last_value, gamma, lam):
+    """Generalised advantage estimates and value targets for [T, N] arrays; ``done`` cuts the trace."""
+    not_done = 1.0 - done.astype(reward.dtype)
+
+    def back(carry, x):
+        adv_next, v_next = carry
+        r, v, nd = x
+        delta = r + gamma * v_next * nd - v
+        adv = delta + gamma * lam * nd * adv_next
+        return (adv, v), adv
+
+    _, adv = jax.lax.scan(back, (jnp.zeros_like(last_value), last_value), (reward, value, not_done), reverse=True)
+    return adv, adv + value
+
+
+def discounted_returns(reward, done, gamma, last_value=None):
+    """Returns-to-go within a [T, N] rollout, reset at ``done``; ``last_value`` bootstraps the tail."""
+    not_done = 1.0 - done.astype(reward.dtype)
+    tail = jnp.zeros(reward.shape[1:], reward.dtype) if last_value is None else last_value
+
+    def back(g_next, x):
+        r, nd = x
+        g = r + gamma * nd * g_next
+        return g, g
+
+    _, g = jax.lax.scan(back, tail, (reward, not_done), reverse=True)
+    return g
+
+
+def complete_episode_mask(done):
+    """1 where a step's episode ends inside the rollout (so its Monte-Carlo return is complete)."""
+    later = jax.lax.cummax(done.astype(jnp.float32)[::-1], axis=0)[::-1]
+    return later
+
+
+def linear_fraction(update_idx, num_updates, anneal: bool):
+    """1 -> 0 over training when ``anneal``; always 1 otherwise."""
+    frac = 1.0 - update_idx.astype(jnp.float32) / num_updates
+    return jnp.where(anneal, frac, 1.0)
+
+
+def greedy_return(env, env_params, act_fn, params, key, num_envs: int, max_steps: int):
+    """Mean undiscounted return of the first episode of ``num_envs`` envs under ``act_fn(params, obs)``."""
+    k_reset, k_run = jax.random.split(key)
+    obs, state = reset_envs(env, env_params, k_reset, num_envs)
+
+    def one(carry, k):
+        obs, state, total, alive = carry
+        action = act_fn(params, obs)
+        obs, state, reward, term, trunc, _ = step_envs(env, env_params, k, state, action)
+        total = total + reward * alive
+        alive = alive * (1.0 - (term | trunc).astype(jnp.float32))
+        return (obs, state, total, alive), None
+
+    init = (obs, state, jnp.zeros(num_envs), jnp.ones(num_envs))
+    (_, _, total, _), _ = jax.lax.scan(one, init, jax.random.split(k_run, max_steps))
+    return total.mean()
+
+
+def max_episode_steps(env_params, default: int = 1000) -> int:
+    return int(getattr(env_params, "max_steps_in_episode", default))
+
+
+def hparams_from(config, names) -> dict[str, Any]:
+    """The swept-able hyperparameters of ``config`` as float32 scalars (traced leaves inside ``train``)."""
+    return {n: np.float32(config[n]) for n in names}
+
+
+def make_train(agent: Agent):
+    """``train(key, hparams=None)``: init, ``lax.scan`` over every update, then a greedy evaluation."""
+
+    def train(key, hparams=None):
+        hp = {k: jnp.asarray(v, jnp.float32) for k, v in (agent.hparams if hparams is None else hparams).items()}
+        k_init, k_eval = jax.random.split(key)
+        rs = agent.init(k_init, hp)
+        rs, metrics = jax.lax.scan(lambda c, _: agent.update(c), rs, None, agent.num_updates)
+        return {"runner_state": rs, "metrics": metrics, "eval_return": agent.evaluate(rs, k_eval)}
+
+    return train
