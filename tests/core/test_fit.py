@@ -101,7 +101,7 @@ def test_data_parallel_on_eight_devices_matches_one_device():
                                         ({"early_stopping": {"monitor": "val_f1"}}, "not a logged metric")])
 def test_bad_config_is_one_clear_error(cfg, match):
     with pytest.raises(ValueError, match=match):
-        _fit(epochs=1, **cfg)
+        _fit(**{"epochs": 1, **cfg})
 
 
 def test_mismatched_array_lengths_are_rejected():
