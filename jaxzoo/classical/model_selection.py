@@ -122,6 +122,7 @@ def grid_search(est, X, y, grid: dict, cv=5, seed=0) -> np.ndarray:
     n_values = lengths.pop() if lengths else 1
     hyper = {k: jnp.asarray(np.atleast_1d(grid[k]) if k in grid else np.full(n_values, v), X.dtype)
              for k, v in base.items()}
+    hyper["grid_index"] = jnp.arange(n_values)          # gives vmap an axis even with no hyperparameters
     masks = jnp.asarray(_folds(cv, X, y, est.is_classifier), X.dtype)
     keys = jax.random.split(as_key(seed), masks.shape[0])
     return np.asarray(_grid_call(est, est.static() + (est.n_classes,))(X, y, masks, hyper, keys))
