@@ -41,17 +41,17 @@ class MLPSetup(nn.Module):
     dropout: float = 0.0
 
     def setup(self):
-        self.layers = [nn.Dense(w) for w in self.hidden]
-        self.head = nn.Dense(self.num_classes)
+        self.hidden_layers = [nn.Dense(w) for w in self.hidden]
+        self.output = nn.Dense(self.num_classes)
         self.drop = nn.Dropout(self.dropout)
 
     def __call__(self, x, *, train: bool = False):
         x = _flatten(x)
-        for layer in self.layers:
+        for layer in self.hidden_layers:
             x = nn.relu(layer(x))
             if self.dropout:
                 x = self.drop(x, deterministic=not train)
-        return self.head(x)
+        return self.output(x)
 
 
 class _Sequential(nn.Sequential):
