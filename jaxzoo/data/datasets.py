@@ -147,7 +147,10 @@ def _load_tfds(name, spec, split, *, root, download):
     n = len(ds)
     if n == 0:
         raise _Unavailable(f"tfds {spec.tfds_name!r} split {tfds_split!r} is empty")
-    items = ds.__getitems__(range(n)) if hasattr(ds, "__getitems__") else [ds[i] for i in range(n)]
+    try:
+        items = ds.__getitems__(list(range(n)))  # one batched read where the source supports it
+    except (AttributeError, TypeError):
+        items = [ds[i] for i in range(n)]
     x = np.stack([np.asarray(it["image"], np.uint8) for it in items])
     y = np.asarray([it["label"] for it in items], np.int32)
     if x.ndim == 3:
