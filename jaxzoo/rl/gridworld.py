@@ -4,6 +4,8 @@ The agent moves left/down/right/up (FrozenLake's action order). With probability
 in one of the two perpendicular directions instead (half each); walls and edges leave it in place.
 Entering a goal gives ``goal_reward``, a trap ``trap_reward`` (both end the episode), any other cell
 ``step_reward`` (a step cost when negative). Episodes are cut at ``max_steps_in_episode`` (truncation).
+Episodes start at ``S``, or with ``exploring_starts=True`` at a uniformly drawn open cell (so that
+learning from experience sees every state).
 ``mdp(params)`` returns the same dynamics as a ``TabularMDP``; it is built with ``jnp`` from the
 params, so it can be vmapped over slip probabilities or rewards.
 """
@@ -42,7 +44,7 @@ class Gridworld(environment.Environment[GridState, GridParams]):
 
     def __init__(self, layout: str | Sequence[str] = "4x4", *, slip: float = 0.0, step_reward: float = -0.01,
                  goal_reward: float = 1.0, trap_reward: float = -1.0, discount: float = 0.99,
-                 max_steps: int | None = None):
+                 max_steps: int | None = None, exploring_starts: bool = False):
         self.grid = maps.parse_layout(layout)
         self.height, self.width = self.grid.shape
         self.n_states = self.height * self.width
@@ -50,6 +52,8 @@ class Gridworld(environment.Environment[GridState, GridParams]):
         self.start = int(np.flatnonzero(flat == maps.START)[0])
         self.terminal = np.isin(flat, (maps.GOAL, maps.TRAP))
         self.wall = flat == maps.WALL
+        self.exploring_starts = bool(exploring_starts)
+        self._open = jnp.asarray(np.flatnonzero(~self.terminal & ~self.wall), jnp.int32)
         moves = maps.next_cells(self.grid)
         stay = self.terminal | self.wall
         self._moves = jnp.asarray(np.where(stay[:, None], np.arange(self.n_states)[:, None], moves))
@@ -107,7 +111,11 @@ class Gridworld(environment.Environment[GridState, GridParams]):
         return obs, next_state, reward, terminated, {"discount": jnp.where(terminated, 0.0, params.discount)}
 
     def reset_env(self, key, params: GridParams):
-        state = GridState(time=0, position=jnp.int32(self.start))
+        if self.exploring_starts:
+            position = jax.random.choice(key, self._open)
+        else:
+            position = jnp.int32(self.start)
+        state = GridState(time=0, position=position)
         return self.observe(key, state, None, params), state
 
     def observe(self, key, state: GridState, action, params: GridParams) -> jax.Array:

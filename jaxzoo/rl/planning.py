@@ -8,6 +8,8 @@ the residual of every sweep is returned (``nan`` after the last one).
 
 from __future__ import annotations
 
+from functools import partial
+
 import jax
 import jax.numpy as jnp
 from flax import struct
@@ -56,6 +58,7 @@ def _iterate(update, x0, tol, max_sweeps):
     return x, k, res < tol, history
 
 
+@partial(jax.jit, static_argnames=("max_sweeps",))
 def value_iteration(mdp: TabularMDP, *, tol: float = 1e-6, max_sweeps: int = 1000,
                     init_values: jax.Array | None = None) -> PlanningResult:
     """V_{k+1}(s) = max_a [R(s, a) + discount * E V_k(s')] until max |V_{k+1} - V_k| < tol."""
@@ -71,6 +74,7 @@ def value_iteration(mdp: TabularMDP, *, tol: float = 1e-6, max_sweeps: int = 100
                           num_sweeps=k, converged=converged)
 
 
+@partial(jax.jit, static_argnames=("max_sweeps",))
 def q_value_iteration(mdp: TabularMDP, *, tol: float = 1e-6, max_sweeps: int = 1000) -> PlanningResult:
     """Q_{k+1}(s, a) = R(s, a) + discount * E max_a' Q_k(s', a') until max |Q_{k+1} - Q_k| < tol."""
     def update(q):
@@ -82,6 +86,7 @@ def q_value_iteration(mdp: TabularMDP, *, tol: float = 1e-6, max_sweeps: int = 1
                           num_sweeps=k, converged=converged)
 
 
+@partial(jax.jit, static_argnames=("num_sweeps",))
 def value_errors(mdp: TabularMDP, reference: jax.Array, num_sweeps: int) -> jax.Array:
     """[num_sweeps] max_s |V_k(s) - reference(s)| for k = 1..num_sweeps of value iteration from V_0 = 0."""
     def sweep(v, _):
@@ -99,6 +104,7 @@ def policy_matrix(policy: jax.Array, num_actions: int) -> jax.Array:
     return policy
 
 
+@jax.jit
 def policy_evaluation(mdp: TabularMDP, policy: jax.Array) -> jax.Array:
     """Exact V^pi by one linear solve (I - discount * P_pi) V = R_pi; ``policy`` is [S] ints or [S, A] probs.
 
@@ -115,6 +121,19 @@ def policy_evaluation(mdp: TabularMDP, policy: jax.Array) -> jax.Array:
     return jnp.linalg.solve(jnp.eye(S) - mdp.discount * P_pi, r_pi)
 
 
+@jax.jit
 def policy_q_values(mdp: TabularMDP, policy: jax.Array) -> jax.Array:
     """Q^pi(s, a) from the exact V^pi."""
     return q_backup(mdp, policy_evaluation(mdp, policy))
+
+
+@jax.jit
+def state_occupancy(mdp: TabularMDP, policy: jax.Array, start: int) -> jax.Array:
+    """[S] expected discounted number of visits to each state when following ``policy`` from ``start``."""
+    S, A = mdp.R.shape
+    pi = policy_matrix(policy, A)
+    live = (~mdp.terminal).astype(jnp.float32)
+    weight = pi[:, :, None] * mdp.probs * live[:, None, None]               # no moves out of terminal states
+    rows = jnp.broadcast_to(jnp.arange(S)[:, None, None], mdp.next_states.shape)
+    P_pi = jnp.zeros((S, S), jnp.float32).at[rows, mdp.next_states].add(weight)
+    return jnp.linalg.solve(jnp.eye(S) - mdp.discount * P_pi.T, jax.nn.one_hot(start, S))
