@@ -170,13 +170,15 @@ class Estimator:
         return X
 
     def predict(self, X):
-        out = np.asarray(jitted(type(self).predict_impl)(self.model_, self._checked_input(X)))
+        X = self._checked_input(X)
+        out = np.asarray(jitted(type(self).predict_impl)(self.model_, X))
         return self.classes_[out] if self.is_classifier else out
 
     def predict_proba(self, X):
         if not self.has_proba:
             raise ValueError(f"{type(self).__name__} has no predict_proba")
-        return np.asarray(jitted(type(self).proba_impl)(self.model_, self._checked_input(X)))
+        X = self._checked_input(X)
+        return np.asarray(jitted(type(self).proba_impl)(self.model_, X))
 
     def score(self, X, y):
         pred = self.predict(X)

@@ -89,11 +89,12 @@ class PCA:
         return X
 
     def transform(self, X):
-        return np.asarray(jitted(transform)(self.model_, self._check(X, self.n_features_in_, "X")))
+        X = self._check(X, getattr(self, "n_features_in_", 0), "X")
+        return np.asarray(jitted(transform)(self.model_, X))
 
     def fit_transform(self, X):
         return self.fit(X).transform(X)
 
     def inverse_transform(self, Z):
-        Z = self._check(Z, self.components_.shape[0], "the transformed data")
+        Z = self._check(Z, len(getattr(self, "components_", ())), "the transformed data")
         return np.asarray(jitted(inverse_transform)(self.model_, Z))

@@ -100,7 +100,8 @@ class _KNN(Estimator):
         return fit(X, y, w, n_neighbors=k, weights=weights, n_classes=n_classes, chunk=chunk)
 
     def kneighbors(self, X):
-        return tuple(map(jnp.asarray, jax.jit(kneighbors)(self.model_, self._checked_input(X))))
+        X = self._checked_input(X)
+        return tuple(map(jnp.asarray, jax.jit(kneighbors)(self.model_, X)))
 
 
 class KNeighborsClassifier(_KNN):
