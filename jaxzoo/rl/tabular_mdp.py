@@ -130,7 +130,7 @@ def make_mdp(P, R, terminal=None, discount: float = 0.99) -> TabularMDP:
     if P.ndim != 3 or P.shape[0] != P.shape[2]:
         raise ValueError(f"need P of shape [S, A, S], got {P.shape}")
     K = max(int((P > 0).sum(-1).max()), 1)
-    order = np.argsort(-(P > 0), axis=-1, kind="stable")[..., :K]
+    order = np.argsort(~(P > 0), axis=-1, kind="stable")[..., :K]
     return make_sparse_mdp(order, np.take_along_axis(P, order, -1), R, terminal, discount)
 
 
