@@ -17,6 +17,7 @@ def get_config():
     c.batch_size = 64
     c.seed = 0
     c.checkpoint_every = 0
+    c.progress = True
     c.optimizer = ml_collections.ConfigDict({"name": "adam", "lr": 3e-3, "schedule": "cosine", "warmup_steps": 50,
                                              "weight_decay": 0.0, "grad_clip": 0.0})
     c.early_stopping = ml_collections.ConfigDict({"monitor": "", "mode": "max", "patience": 5})

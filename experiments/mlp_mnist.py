@@ -19,6 +19,7 @@ def get_config():
     c.batch_size = 128
     c.seed = 0
     c.checkpoint_every = 0
+    c.progress = True
     c.optimizer = ml_collections.ConfigDict({"name": "adam", "lr": 1e-3, "schedule": "cosine", "warmup_steps": 0,
                                              "weight_decay": 0.0, "grad_clip": 0.0})
     c.lock()

@@ -41,6 +41,11 @@ def _settings(config: Mapping) -> dict:
     return cfg
 
 
+def validate_config(config: Mapping, train_data: Mapping, eval_data: Mapping | None = None) -> None:
+    """Raise one clear ValueError for a config or data that `fit` cannot train on (before any work)."""
+    _check(_settings(config), len(next(iter(train_data.values()))), train_data, eval_data)
+
+
 def _check(cfg: dict, n: int, train_data: Mapping, eval_data: Mapping | None) -> None:
     for name, d in (("train_data", train_data), ("eval_data", eval_data or {})):
         lengths = {k: len(v) for k, v in d.items()}
