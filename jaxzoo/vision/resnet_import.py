@@ -71,12 +71,12 @@ def load_torch_resnet(state_dict, variables: dict) -> dict:
             problems.append(f"unexpected tensor {name!r} (no jaxzoo parameter {'/'.join(key)})")
             continue
         value = _convert(_to_numpy(tensor), flat[key].shape)
+        seen.add(key)
         if value.shape != tuple(flat[key].shape):
             problems.append(f"shape mismatch for {name!r}: torch {tuple(_to_numpy(tensor).shape)} gives "
                             f"{value.shape}, jaxzoo {'/'.join(key)} expects {tuple(flat[key].shape)}")
             continue
         new[key] = value.astype(np.asarray(flat[key]).dtype)
-        seen.add(key)
     for key in flat:
         if key not in seen:
             problems.append(f"missing tensor for jaxzoo {'/'.join(key)}")
