@@ -94,6 +94,12 @@ def run_planning(config, run_dir: Path) -> dict:
     return summary
 
 
+def _mean(x) -> float:
+    """Mean over seeds ignoring nan (a log step in which no episode ended); nan if all are."""
+    x = np.asarray(x, float)
+    return float(x[np.isfinite(x)].mean()) if np.isfinite(x).any() else float("nan")
+
+
 def _with_seed(env_config, seed):
     c = env_config.copy_and_resolve_references()
     with c.unlocked():
@@ -142,11 +148,10 @@ def run_learning(config, run_dir: Path) -> dict:
         m = jax.tree.map(np.asarray, result.metrics)
         steps = m["env_steps"][0]
         for i in range(len(steps)):
-            writer.write(int(steps[i]), {f"{algo}/{k}": float(np.nanmean(v[:, i])) for k, v in m.items()
-                                         if k != "env_steps"})
+            writer.write(int(steps[i]), {f"{algo}/{k}": _mean(v[:, i]) for k, v in m.items() if k != "env_steps"})
         curves_err[algo] = (steps, m["max_error"].mean(0))
         if algo != "td0":
-            curves_ret[algo] = (steps, np.nanmean(m["mean_return"], 0))
+            curves_ret[algo] = (steps, [_mean(r) for r in m["mean_return"].T])
             greedy = result.table.argmax(-1)
             v_greedy = jax.vmap(policy_evaluation, in_axes=(None, 0))(mdp, greedy)
             panels[f"{algo} (seed 0)"] = (result.table[0].max(-1), greedy[0])
