@@ -9,6 +9,7 @@ exactly the parameters of an uninterrupted one.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -64,6 +65,7 @@ def _check(cfg: dict, n: int, train_data: Mapping, eval_data: Mapping | None) ->
         raise ValueError(f"early_stopping.mode must be 'min' or 'max', got {es['mode']!r}")
 
 
+@functools.lru_cache(maxsize=32)  # the same step in a later fit call reuses the compiled chunk
 def _make_chunk(train_step: Callable, unroll: int, batch_sharding):
     def chunk(state, data, idx, base_key):
         def body(state, batch_idx):
