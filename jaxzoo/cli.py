@@ -85,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     where.add_argument("--run-dir", help="run folder to use (resumes from its checkpoints)")
     where.add_argument("--resume", action="store_true", help="resume the latest run of this experiment")
     run_p.add_argument("--root", default="runs", help="parent of run folders (default: runs)")
+    run_p.add_argument("--distributed", action="store_true",
+                       help="join a multi-host run first (jax.distributed.initialize; on Cloud TPU it finds "
+                            "its peers itself, elsewhere set JAXZOO_COORDINATOR, JAXZOO_NUM_PROCESSES, "
+                            "JAXZOO_PROCESS_ID)")
     args, extra = parser.parse_known_args(argv)
     try:
         if args.command == "list":
@@ -93,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{name:28s} {doc[0] if doc else ''}")
             return 0
         overrides = _parse_overrides(extra)
+        if args.distributed:
+            from jaxzoo.core.parallel import initialize_multihost
+            initialize_multihost()
         run_dir = args.run_dir
         if args.resume:
             run_dir = latest_run_dir(args.name, args.root)
