@@ -5,8 +5,8 @@ import ml_collections
 
 from jaxzoo.core.recipes import train_classifier
 from jaxzoo.data import load
-from jaxzoo.viz.plots import history_plots
 from jaxzoo.vision.mlp import MLP
+from jaxzoo.viz.plots import history_plots
 
 
 def get_config():

@@ -7,8 +7,8 @@ import numpy as np
 from jaxzoo.classical.model_selection import StratifiedKFold
 from jaxzoo.core.recipes import cross_validate, train_classifier
 from jaxzoo.data import heart_features, load
-from jaxzoo.viz.plots import learning_curves
 from jaxzoo.vision.mlp import MLP
+from jaxzoo.viz.plots import learning_curves
 
 
 def get_config():

@@ -5,9 +5,9 @@ import ml_collections
 
 from jaxzoo.core.recipes import train_classifier
 from jaxzoo.data import load
-from jaxzoo.viz.plots import learning_curves
 from jaxzoo.vision import mlp_scratch
 from jaxzoo.vision.mlp import MLP
+from jaxzoo.viz.plots import learning_curves
 
 
 def get_config():

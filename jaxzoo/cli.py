@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)
     try:
         if args.command == "list":
-            for name, path in list_experiments().items():
+            for name, _path in list_experiments().items():
                 doc = (load_experiment(name).__doc__ or "").strip().splitlines()
                 print(f"{name:28s} {doc[0] if doc else ''}")
             return 0

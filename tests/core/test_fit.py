@@ -1,16 +1,13 @@
 """fit: learning, checkpoints and resume, corrupted checkpoints, NaN losses, early stopping, bad input."""
 
 import json
-import shutil
-from pathlib import Path
 
 import chex
 import jax
 import jax.numpy as jnp
-import numpy as np
 import pytest
-
 from fit_setup import digits_state
+
 from jaxzoo.core import TrainingDivergedError, fit, make_train_step
 from jaxzoo.core.checkpoint import Checkpointer
 

@@ -78,7 +78,7 @@ def test_two_processes_train_like_one(tmp_path):
                                *args], env=_env(2), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for i in range(2)]
     outs = [p.communicate(timeout=600) for p in procs]
-    for p, (out, err) in zip(procs, outs):
+    for p, (_out, err) in zip(procs, outs):
         assert p.returncode == 0, err[-3000:]
     assert (tmp_path / "multi0.npz").exists() and not (tmp_path / "multi1.npz").exists()
     one_p, multi_p = _params(tmp_path / "one.npz"), _params(tmp_path / "multi0.npz")

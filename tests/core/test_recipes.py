@@ -27,7 +27,8 @@ def test_wrongly_shaped_inputs_name_the_shape():
 def test_labels_out_of_range_are_rejected():
     model, params = _params((4,))
     data = {"x": np.zeros((16, 4), np.float32), "y": np.arange(16, dtype=np.int32) % 5}
-    with pytest.raises(ValueError, match=r"labels must lie in 0..2 \(the model has 3 outputs\), got values from 0 to 4"):
+    msg = r"labels must lie in 0..2 \(the model has 3 outputs\), got values from 0 to 4"
+    with pytest.raises(ValueError, match=msg):
         train_classifier(model.apply, params, data, CONFIG)
 
 

@@ -1,6 +1,5 @@
 """One train step agrees under jit, vmap over seeds, pmap and shard_map (8 fake CPU devices)."""
 
-import functools
 
 import chex
 import jax
