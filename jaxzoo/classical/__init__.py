@@ -16,6 +16,26 @@ from jaxzoo.classical.model_selection import KFold, StratifiedKFold, cross_val_s
 from jaxzoo.classical.naive_bayes import GaussianNB
 from jaxzoo.classical.neighbors import KNeighborsClassifier, KNeighborsRegressor
 
-__all__ = ["Adaline", "Bagging", "ElasticNet", "Estimator", "GaussianNB", "KFold", "KMeans", "KNeighborsClassifier",
-           "KNeighborsRegressor", "Lasso", "LinearRegression", "LogisticRegression", "NotFittedError", "PCA",
-           "Perceptron", "Ridge", "StratifiedKFold", "TSNE", "Voting", "cross_val_score", "grid_search"]
+__all__ = [
+           "PCA",
+           "TSNE",
+           "Adaline",
+           "Bagging",
+           "ElasticNet",
+           "Estimator",
+           "GaussianNB",
+           "KFold",
+           "KMeans",
+           "KNeighborsClassifier",
+           "KNeighborsRegressor",
+           "Lasso",
+           "LinearRegression",
+           "LogisticRegression",
+           "NotFittedError",
+           "Perceptron",
+           "Ridge",
+           "StratifiedKFold",
+           "Voting",
+           "cross_val_score",
+           "grid_search",
+]

@@ -100,7 +100,7 @@ def as_key(seed):
     return seed
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def jitted(fn, *static_argnums):
     return jax.jit(fn, static_argnums=static_argnums)
 

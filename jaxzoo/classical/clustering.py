@@ -79,8 +79,14 @@ def fit(X, key, *, n_clusters, n_init=10, max_iter=300, tol=1e-4):
     return jax.tree.map(lambda a: a[best], runs)
 
 
+_fit_jit = jax.jit(fit, static_argnames=("n_clusters", "n_init", "max_iter"))
+
+
 def predict(model, X):
     return jnp.argmin(sq_distances(X, model.centers), 1).astype(jnp.int32)
+
+
+_predict_jit = jax.jit(predict)
 
 
 class KMeans:
@@ -99,9 +105,8 @@ class KMeans:
         if len(X) < self.n_clusters:
             raise ValueError(f"n_clusters={self.n_clusters} is more than the {len(X)} samples")
         self.n_features_in_ = X.shape[1]
-        self.model_ = jax.jit(fit, static_argnames=("n_clusters", "n_init", "max_iter"))(
-            X, as_key(self.seed), n_clusters=self.n_clusters, n_init=self.n_init, max_iter=self.max_iter,
-            tol=self.tol)
+        self.model_ = _fit_jit(X, as_key(self.seed), n_clusters=self.n_clusters, n_init=self.n_init,
+                               max_iter=self.max_iter, tol=self.tol)
         self.cluster_centers_ = np.asarray(self.model_.centers)
         self.inertia_ = float(self.model_.inertia)
         self.n_iter_ = int(self.model_.n_iter)
@@ -114,7 +119,7 @@ class KMeans:
         X = check_X(X)
         if X.shape[1] != self.n_features_in_:
             raise ValueError(f"X has {X.shape[1]} features, KMeans was fitted with {self.n_features_in_}")
-        return np.asarray(jax.jit(predict)(self.model_, X))
+        return np.asarray(_predict_jit(self.model_, X))
 
     def fit_predict(self, X):
         return self.fit(X).labels_

@@ -44,6 +44,9 @@ def fit(X, *, n_components, whiten=False, solver="svd"):
     return PCAModel(mean, Vt[:k], var[:k], var[:k] / total, s[:k], bool(whiten))
 
 
+_fit_jit = jax.jit(fit, static_argnames=("n_components", "whiten", "solver"))
+
+
 def transform(model, X):
     Z = (X - model.mean) @ model.components.T
     return Z / jnp.sqrt(model.explained_variance) if model.whiten else Z
@@ -74,8 +77,7 @@ class PCA:
             raise ValueError("PCA needs at least 2 samples")
         solver = self.solver if self.solver != "auto" else ("covariance_eigh" if n >= 10 * d else "svd")
         self.n_features_in_ = d
-        self.model_ = jax.jit(fit, static_argnames=("n_components", "whiten", "solver"))(
-            X, n_components=k, whiten=self.whiten, solver=solver)
+        self.model_ = _fit_jit(X, n_components=k, whiten=self.whiten, solver=solver)
         for name in ("mean", "components", "explained_variance", "explained_variance_ratio", "singular_values"):
             setattr(self, name + "_", np.asarray(getattr(self.model_, name)))
         return self

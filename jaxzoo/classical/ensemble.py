@@ -24,7 +24,7 @@ _BAG_CACHE = {}
 class Bagging(Estimator):
     def __init__(self, estimator: Estimator, n_estimators=10, max_samples=1.0):
         if not isinstance(estimator, Estimator):
-            raise ValueError(f"estimator must be a jaxzoo estimator, got {type(estimator).__name__}")
+            raise ValueError(f"estimator must be a jaxzoo estimator, got {type(estimator).__name__}")  # noqa: TRY004
         check_number("n_estimators", n_estimators, integer=True)
         check_number("max_samples", max_samples, high=1.0)
         self.estimator, self.n_estimators, self.max_samples = estimator, int(n_estimators), max_samples
@@ -35,7 +35,7 @@ class Bagging(Estimator):
         est = self.estimator
         X, y, w = self.prepare(X, y, sample_weight)
         n = len(X)
-        m = max(int(round(self.max_samples * n)), 1)
+        m = max(round(self.max_samples * n), 1)
         k_idx, k_fit = jax.random.split(as_key(seed))
         idx = jax.random.randint(k_idx, (self.n_estimators, m), 0, n)
         static = est.static() + (self.n_classes,)

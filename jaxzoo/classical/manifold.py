@@ -10,6 +10,8 @@ initialisation scaled to standard deviation 1e-4.
 
 from __future__ import annotations
 
+import functools
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -77,6 +79,12 @@ def embed(P, Y0, *, n_iter=1000, learning_rate, early_exaggeration=12.0, exagger
     return Y, kl
 
 
+@functools.partial(jax.jit, static_argnames=("n_iter",))
+def tsne(X, Y0, perplexity, learning_rate, *, n_iter=1000):
+    """Joint probabilities of ``X`` then the embedding from ``Y0``: ``(Y, kl_per_step)``."""
+    return embed(joint_probabilities(X, perplexity), Y0, n_iter=n_iter, learning_rate=learning_rate)
+
+
 class TSNE:
     """``TSNE(n_components=2, perplexity=30).fit_transform(X)``; ``kl_divergence_`` after fitting."""
 
@@ -102,9 +110,7 @@ class TSNE:
         else:
             Y0 = 1e-4 * np.asarray(jax.random.normal(as_key(self.seed), (n, self.n_components), X.dtype))
         lr = max(n / 12.0 / 4.0, 50.0) if self.learning_rate == "auto" else float(self.learning_rate)
-        run = jax.jit(lambda X, Y0: embed(joint_probabilities(X, self.perplexity), Y0, n_iter=self.n_iter,
-                                          learning_rate=lr))
-        Y, kl = run(X, jnp.asarray(Y0, X.dtype))
+        Y, kl = tsne(X, jnp.asarray(Y0, X.dtype), self.perplexity, lr, n_iter=self.n_iter)
         self.embedding_, self.kl_history_ = np.asarray(Y), np.asarray(kl)
         self.kl_divergence_ = float(kl[-1])
         return self.embedding_

@@ -13,6 +13,8 @@ over hyperparameter values (e.g. 32 values of ``C`` x 5 folds = 160 fits in one 
 
 from __future__ import annotations
 
+import itertools
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -40,7 +42,7 @@ class KFold:
         sizes = np.full(self.n_splits, n // self.n_splits)
         sizes[: n % self.n_splits] += 1
         bounds = np.concatenate([[0], np.cumsum(sizes)])
-        return [idx[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+        return [idx[a:b] for a, b in itertools.pairwise(bounds)]
 
     def split(self, X, y=None):
         n = len(X)

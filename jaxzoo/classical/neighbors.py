@@ -21,7 +21,7 @@ import jax
 import jax.numpy as jnp
 from flax import struct
 
-from jaxzoo.classical.base import Estimator, check_number, check_option
+from jaxzoo.classical.base import Estimator, check_number, check_option, jitted
 
 
 @struct.dataclass
@@ -101,7 +101,7 @@ class _KNN(Estimator):
 
     def kneighbors(self, X):
         X = self._checked_input(X)
-        return tuple(map(jnp.asarray, jax.jit(kneighbors)(self.model_, X)))
+        return tuple(map(jnp.asarray, jitted(kneighbors)(self.model_, X)))
 
 
 class KNeighborsClassifier(_KNN):

@@ -51,7 +51,7 @@ def proximal_gradient(loss_fn, params, *, lr, l1, max_iter: int, tol, accelerate
         return (soft_threshold(p[0], lr * l1), p[1])
 
     def cond(s):
-        it, x, y, t, change, best, best_val, bad, vh, th = s
+        it, change, bad = s[0], s[4], s[7]
         return (it < max_iter) & (change > tol) & (bad < patience)
 
     def body(s):

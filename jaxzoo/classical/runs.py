@@ -14,8 +14,20 @@ from pathlib import Path
 import jax
 import numpy as np
 
-from jaxzoo.classical import (PCA, TSNE, Adaline, Bagging, GaussianNB, KMeans, KNeighborsClassifier,
-                              LogisticRegression, Perceptron, StratifiedKFold, Voting, grid_search)
+from jaxzoo.classical import (
+    PCA,
+    TSNE,
+    Adaline,
+    Bagging,
+    GaussianNB,
+    KMeans,
+    KNeighborsClassifier,
+    LogisticRegression,
+    Perceptron,
+    StratifiedKFold,
+    Voting,
+    grid_search,
+)
 from jaxzoo.core.metrics import MetricWriter
 from jaxzoo.data import load
 from jaxzoo.viz import classical as viz

@@ -8,10 +8,10 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from jaxzoo.viz.plots import save_figure  # noqa: E402
+from jaxzoo.viz.plots import save_figure
 
 
 def decision_boundaries(predictors: Mapping[str, Callable[[np.ndarray], np.ndarray]], X, y, path: str | Path, *,

@@ -3,8 +3,22 @@
 import numpy as np
 import pytest
 
-from jaxzoo.classical import (PCA, TSNE, Bagging, GaussianNB, KFold, KMeans, KNeighborsClassifier, Lasso,
-                              LogisticRegression, NotFittedError, Perceptron, Ridge, StratifiedKFold, Voting)
+from jaxzoo.classical import (
+    PCA,
+    TSNE,
+    Bagging,
+    GaussianNB,
+    KFold,
+    KMeans,
+    KNeighborsClassifier,
+    Lasso,
+    LogisticRegression,
+    NotFittedError,
+    Perceptron,
+    Ridge,
+    StratifiedKFold,
+    Voting,
+)
 
 X = np.random.default_rng(0).normal(size=(20, 3))
 y = np.arange(20) % 2

@@ -6,8 +6,15 @@ import numpy as np
 import pytest
 from conftest import split, tabular
 
-from jaxzoo.classical import (Bagging, GaussianNB, KNeighborsClassifier, KNeighborsRegressor, LogisticRegression,
-                              Perceptron, Voting)
+from jaxzoo.classical import (
+    Bagging,
+    GaussianNB,
+    KNeighborsClassifier,
+    KNeighborsRegressor,
+    LogisticRegression,
+    Perceptron,
+    Voting,
+)
 
 
 def test_bagged_replicas_equal_models_fitted_on_the_bootstrap_samples():

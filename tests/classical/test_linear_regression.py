@@ -57,8 +57,8 @@ def test_sample_weights_equal_repeated_rows(diabetes, x64):
     w = np.random.default_rng(0).integers(0, 3, len(y)).astype(float)
     rep = np.repeat(np.arange(len(y)), w.astype(int))
     for est in (Ridge(0.5), Lasso(0.05)):
-        a = type(est)(**{"alpha": est.alpha}).fit(X, y, sample_weight=w).coef_
-        b = type(est)(**{"alpha": est.alpha}).fit(X[rep], y[rep]).coef_
+        a = type(est)(alpha=est.alpha).fit(X, y, sample_weight=w).coef_
+        b = type(est)(alpha=est.alpha).fit(X[rep], y[rep]).coef_
         assert_rel(a, b, 1e-6)
 
 

@@ -12,7 +12,7 @@ from jaxzoo.classical.naive_bayes import GaussianNB
 @pytest.mark.parametrize("name", ["digits", "iris", "wine", "breast_cancer"])
 def test_predict_proba_matches_sklearn(name, x64):
     X, y = tabular(name, standardize=False)
-    Xtr, ytr, Xte, yte = split(X, y)
+    Xtr, ytr, Xte, _ = split(X, y)
     ours = GaussianNB().fit(Xtr, ytr)
     ref = SkGaussianNB().fit(Xtr, ytr)
     p = ours.predict_proba(Xte)

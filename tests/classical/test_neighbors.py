@@ -14,7 +14,7 @@ from jaxzoo.classical.neighbors import KNeighborsClassifier, KNeighborsRegressor
 @pytest.mark.parametrize("weights", ["uniform", "distance"])
 def test_classifier_predictions_identical_to_sklearn_brute(name, weights, x64):
     X, y = tabular(name, standardize=False)
-    Xtr, ytr, Xte, yte = split(X, y, test_fraction=0.3)
+    Xtr, ytr, Xte, _ = split(X, y, test_fraction=0.3)
     for k in (1, 6):
         ours = KNeighborsClassifier(k, weights=weights, chunk=128).fit(Xtr, ytr)
         ref = sk.KNeighborsClassifier(k, weights=weights, algorithm="brute").fit(Xtr, ytr)
@@ -36,7 +36,7 @@ def test_ties_lower_training_index_and_smaller_class_win():
     X = np.array([[1.0], [-1.0], [1.0], [-1.0]])        # all four at distance 1 from the query 0
     y = np.array([1, 0, 1, 0])
     m = KNeighborsClassifier(2).fit(X, y)
-    dist, idx = m.kneighbors(np.zeros((1, 1)))
+    _, idx = m.kneighbors(np.zeros((1, 1)))
     np.testing.assert_array_equal(np.asarray(idx), [[0, 1]])             # equal distances: lower index first
     assert m.predict(np.zeros((1, 1)))[0] == 0                            # 1 vote each: smaller class
     # distance weights and an exact match: only the coinciding point counts

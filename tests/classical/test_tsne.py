@@ -11,7 +11,7 @@ from jaxzoo.classical.manifold import TSNE
 
 @pytest.mark.slow
 def test_trustworthiness_on_digits_close_to_sklearn():
-    X, y = tabular("digits", standardize=False)
+    X, _ = tabular("digits", standardize=False)
     X = X[:500]                      # a 500-image subset keeps scikit-learn's side to seconds on 2 cores
     ours = TSNE(perplexity=30, seed=0)
     Y = ours.fit_transform(X)
