@@ -40,8 +40,9 @@ def proximal_gradient(loss_fn, params, *, lr, l1, max_iter: int, tol, accelerate
 
     Step size ``lr`` (1/L for an L-smooth loss). FISTA momentum with gradient restart when
     ``accelerate``. Stops when the largest entry of the gradient mapping ``(y - prox(y - lr g)) / lr``
-    (the gradient, for a smooth problem) is below ``tol``, or after ``max_iter`` steps. With ``val_loss_fn``, evaluates it every ``eval_every`` steps, keeps the best parameters,
-    and stops after ``patience`` evaluations without improvement (early stopping).
+    (the gradient, for a smooth problem) is below ``tol``, or after ``max_iter`` steps. With
+    ``val_loss_fn``, evaluates it every ``eval_every`` steps, keeps the best parameters, and stops
+    after ``patience`` evaluations without improvement (early stopping).
     """
     grad_fn = jax.grad(loss_fn)
     n_eval = max(max_iter // eval_every, 1)
