@@ -1,6 +1,9 @@
 """Deep Q-networks: DQN with replay and a target network, Double DQN, Dueling DQN, prioritised replay.
 
-Each variant is a config flag (``double``, ``dueling``, ``prioritised``), so any combination works.
+An iteration collects ``num_steps`` epsilon-greedy steps in each of ``num_envs`` environments,
+then takes ``gradient_steps`` Adam steps on replayed batches; the target network follows the online
+one every ``target_update_interval`` iterations (Polyak-averaged with ``tau`` < 1). The buffer is
+first filled with ``learning_starts`` uniformly random steps. Each variant is a config flag (``double``, ``dueling``, ``prioritised``), so any combination works.
 Transitions store the true next observation (gymnax's ``final_observation``), and the TD target
 bootstraps unless the episode *terminated*: time-limit truncations are bootstrapped.
 """
@@ -22,16 +25,16 @@ HPARAMS = ("lr", "gamma", "tau", "eps_end", "per_alpha", "per_beta0", "max_grad_
 def default_config() -> ml_collections.ConfigDict:
     """Double + dueling DQN defaults that solve CartPole-v1 and also learn Acrobot-v1 and Catch-bsuite."""
     return ml_collections.ConfigDict(dict(
-        env_name="CartPole-v1", total_timesteps=60_000, num_envs=4, buffer_size=20_000, batch_size=64,
-        learning_starts=1_000, gradient_steps=1, lr=1e-3, anneal_lr=True, gamma=0.99,
-        target_update_interval=100, tau=1.0, eps_start=1.0, eps_end=0.02, exploration_fraction=0.2,
+        env_name="CartPole-v1", total_timesteps=60_000, num_envs=4, num_steps=64, buffer_size=60_000,
+        batch_size=64, learning_starts=1_000, gradient_steps=128, lr=2.3e-3, anneal_lr=True, gamma=0.99,
+        target_update_interval=1, tau=1.0, eps_start=1.0, eps_end=0.04, exploration_fraction=0.16,
         double=True, dueling=True, prioritised=False, per_alpha=0.6, per_beta0=0.4, loss="huber",
-        max_grad_norm=10.0, hidden=(64, 64), activation="relu", eval_envs=16))
+        max_grad_norm=10.0, hidden=(128, 128), activation="relu", eval_envs=16))
 
 
 def check_config(config) -> None:
     """One clear ValueError for values DQN cannot use."""
-    for name in ("total_timesteps", "num_envs", "buffer_size", "batch_size", "gradient_steps",
+    for name in ("total_timesteps", "num_envs", "num_steps", "buffer_size", "batch_size", "gradient_steps",
                  "target_update_interval", "eval_envs"):
         if not isinstance(config[name], int) or config[name] <= 0:
             raise ValueError(f"dqn: config.{name} must be a positive integer, got {config[name]!r}")
@@ -48,8 +51,23 @@ def check_config(config) -> None:
                          f"gamma={config.gamma}, lr={config.lr}")
     if not 0 < config.exploration_fraction <= 1:
         raise ValueError(f"dqn: exploration_fraction must be in (0, 1], got {config.exploration_fraction}")
-    if config.total_timesteps < config.num_envs:
-        raise ValueError(f"dqn: total_timesteps={config.total_timesteps} is below num_envs={config.num_envs}")
+    if config.total_timesteps < config.num_envs * config.num_steps:
+        raise ValueError(f"dqn: total_timesteps={config.total_timesteps} is smaller than one rollout "
+                         f"(num_envs*num_steps={config.num_envs * config.num_steps})")
+
+
+def td_target(reward, terminated, q_next_target, q_next_online=None, gamma=0.99):
+    """r + gamma * Q_target(s', a*) unless the episode terminated; a* = argmax of the online net when given
+    (Double DQN), else of the target net. Truncated transitions carry their true s', so they bootstrap."""
+    a_star = jnp.argmax(q_next_target if q_next_online is None else q_next_online, -1)
+    q_next = jnp.take_along_axis(q_next_target, a_star[..., None], -1)[..., 0]
+    return reward + gamma * (1.0 - terminated.astype(jnp.float32)) * q_next
+
+
+def _flat_items(traj: rc.Transition) -> dict:
+    items = dict(obs=traj.obs, action=traj.action, reward=traj.reward, next_obs=traj.final_obs,
+                 terminated=traj.terminated)
+    return jax.tree.map(lambda x: x.reshape((-1,) + x.shape[2:]), items)
 
 
 def make_agent(config) -> rc.Agent:
@@ -57,10 +75,10 @@ def make_agent(config) -> rc.Agent:
     env, env_params = rc.make_env(config.env_name, algorithm="DQN")
     n_act, obs_shape = rc.num_actions(env, env_params), rc.obs_shape(env, env_params)
     net = QNetwork(n_act, tuple(config.hidden), config.activation, bool(config.dueling), len(obs_shape))
-    n_envs, batch_size = config.num_envs, config.batch_size
-    num_updates = config.total_timesteps // n_envs
+    n_envs, n_steps, batch_size = config.num_envs, config.num_steps, config.batch_size
+    warmup_steps = -(-config.learning_starts // n_envs)
+    num_updates = max((config.total_timesteps - warmup_steps * n_envs) // (n_envs * n_steps), 1)
     explore_iters = max(int(config.exploration_fraction * num_updates), 1)
-    start_iter = config.learning_starts // n_envs
     double, prioritised, anneal, huber = bool(config.double), bool(config.prioritised), bool(config.anneal_lr), \
         config.loss == "huber"
 
@@ -77,75 +95,73 @@ def make_agent(config) -> rc.Agent:
         params = net.init(k_net, obs)["params"]
         item = dict(obs=obs[0], action=jnp.zeros((), jnp.int32), reward=jnp.zeros(()),
                     next_obs=obs[0], terminated=jnp.zeros((), bool))
+        buffer = replay.init(item, config.buffer_size)
+        stats = rc.EpisodeStats.zeros(n_envs)
+        if warmup_steps:  # fill the buffer with uniformly random actions before learning starts
+            key, k_warm = jax.random.split(key)
+            def random_policy(params, obs, noise):
+                return (jnp.argmax(noise[:, :n_act], -1),) + (jnp.zeros(n_envs),) * 2
+
+            env_state, obs, stats, traj, _, _ = rc.rollout(env, env_params, random_policy, params, env_state, obs,
+                                                           stats, k_warm, warmup_steps)
+            buffer = replay.add(buffer, _flat_items(traj))
         return dict(params=params, target=params, opt_state=tx_for(hp, jnp.zeros((), jnp.int32)).init(params),
-                    buffer=replay.init(item, config.buffer_size), env_state=env_state, obs=obs,
-                    stats=rc.EpisodeStats.zeros(n_envs), key=key, hp=hp, update_idx=jnp.zeros((), jnp.int32),
-                    grad_steps=jnp.zeros((), jnp.int32))
+                    buffer=buffer, env_state=env_state, obs=obs, stats=stats, key=key, hp=hp,
+                    update_idx=jnp.zeros((), jnp.int32), episode_return=jnp.zeros(()))
 
     def loss_fn(params, target, batch, weights, hp):
         q = jnp.take_along_axis(q_values(params, batch["obs"]), batch["action"][:, None], -1)[:, 0]
         q_next_target = q_values(target, batch["next_obs"])
-        if double:
-            a_star = jnp.argmax(q_values(params, batch["next_obs"]), -1)
-        else:
-            a_star = jnp.argmax(q_next_target, -1)
-        q_next = jnp.take_along_axis(q_next_target, a_star[:, None], -1)[:, 0]
-        y = batch["reward"] + hp["gamma"] * (1.0 - batch["terminated"].astype(jnp.float32)) * q_next
+        q_next_online = q_values(params, batch["next_obs"]) if double else None
+        y = td_target(batch["reward"], batch["terminated"], q_next_target, q_next_online, hp["gamma"])
         td = q - jax.lax.stop_gradient(y)
         per_item = optax.huber_loss(td) if huber else 0.5 * jnp.square(td)
         return (weights * per_item).mean(), (td, q.mean())
 
-    def learn(rs, key, tx, beta, active):
-        """One gradient step on a sampled batch; ``active`` masks it (before learning_starts)."""
-        buffer = rs["buffer"]
+    def learn(carry, key, buffer, tx, beta, hp):
+        """One gradient step on a batch from ``buffer``; carry = (params, opt_state, priorities, target)."""
+        params, opt_state, priorities, target = carry
+        buffer = buffer.replace(priorities=priorities)
         batch, idx, weights = replay.sample(buffer, key, batch_size, prioritised=prioritised, beta=beta)
-        grads, (td, q_mean) = jax.grad(loss_fn, has_aux=True)(rs["params"], rs["target"], batch, weights, rs["hp"])
-        updates, opt_state = tx.update(grads, rs["opt_state"], rs["params"])
-        keep = lambda new, old: jax.tree.map(lambda a, b: jnp.where(active, a, b), new, old)  # noqa: E731
-        params = keep(optax.apply_updates(rs["params"], updates), rs["params"])
-        opt_state = keep(opt_state, rs["opt_state"])
+        grads, (td, q_mean) = jax.grad(loss_fn, has_aux=True)(params, target, batch, weights, hp)
+        updates, opt_state = tx.update(grads, opt_state, params)
         if prioritised:
-            p = (jnp.abs(td) + 1e-6) ** rs["hp"]["per_alpha"]
-            p = jnp.where(active, p, buffer.priorities[idx])
-            buffer = buffer.replace(priorities=buffer.priorities.at[idx].set(p),
-                                    max_priority=jnp.maximum(buffer.max_priority, p.max()))
-        grad_steps = rs["grad_steps"] + active.astype(jnp.int32)
-        sync = active & ((grad_steps % config.target_update_interval) == 0)
-        tau = rs["hp"]["tau"]
-        target = jax.tree.map(lambda o, t: jnp.where(sync, tau * o + (1 - tau) * t, t), params, rs["target"])
-        rs = {**rs, "params": params, "target": target, "opt_state": opt_state, "buffer": buffer,
-              "grad_steps": grad_steps}
-        return rs, jnp.mean(jnp.square(td)) * active, q_mean * active
+            priorities = priorities.at[idx].set((jnp.abs(td) + 1e-6) ** hp["per_alpha"])
+        return (optax.apply_updates(params, updates), opt_state, priorities, target), (jnp.mean(td * td), q_mean)
 
     def update(rs):
+        """Collect num_steps x num_envs epsilon-greedy steps into the buffer, then take gradient_steps."""
         hp, it = rs["hp"], rs["update_idx"]
-        key, k_eps, k_act, k_env, k_learn = jax.random.split(rs["key"], 5)
+        key, k_roll, k_learn = jax.random.split(rs["key"], 3)
         frac = jnp.clip(it.astype(jnp.float32) / explore_iters, 0.0, 1.0)
         eps = config.eps_start + frac * (hp["eps_end"] - config.eps_start)
-        greedy = jnp.argmax(q_values(rs["params"], rs["obs"]), -1)
-        random_a = jax.random.randint(k_act, (n_envs,), 0, n_act)
-        action = jnp.where(jax.random.uniform(k_eps, (n_envs,)) < eps, random_a, greedy)
-        next_obs, env_state, reward, term, trunc, final_obs = rc.step_envs(
-            env, env_params, k_env, rs["env_state"], action)
-        buffer = replay.add(rs["buffer"], dict(obs=rs["obs"], action=action, reward=reward,
-                                               next_obs=final_obs, terminated=term))
-        stats = rs["stats"].record(reward, term | trunc)
-        rs = {**rs, "buffer": buffer, "env_state": env_state, "obs": next_obs, "stats": stats, "key": key}
+
+        def eps_greedy(params, obs, noise):
+            greedy = jnp.argmax(q_values(params, obs), -1)
+            random_a = jnp.argmax(noise[:, :n_act], -1)  # argmax of iid uniforms: a uniform action
+            action = jnp.where(noise[:, n_act] < eps, random_a, greedy)
+            return action, jnp.zeros(action.shape), jnp.zeros(action.shape)
+
+        env_state, obs, stats, traj, ep_ret, ep_done = rc.rollout(
+            env, env_params, eps_greedy, rs["params"], rs["env_state"], rs["obs"], rs["stats"], k_roll, n_steps)
+        buffer = replay.add(rs["buffer"], _flat_items(traj))
+        rs = {**rs, "buffer": buffer, "env_state": env_state, "obs": obs, "stats": stats, "key": key}
         tx = tx_for(hp, it)
         beta = hp["per_beta0"] + (1.0 - hp["per_beta0"]) * it.astype(jnp.float32) / num_updates
-
-        active = it >= start_iter
-
-        def one(rs, k):
-            rs, loss, q = learn(rs, k, tx, beta, active)
-            return rs, (loss, q)
-
-        rs, (loss, q) = jax.lax.scan(one, rs, jax.random.split(k_learn, config.gradient_steps))
-        loss, q = loss.mean(), q.mean()
-        rs = {**rs, "update_idx": it + 1}
-        done_mean = rc.finished_mean(stats.last, term | trunc, jnp.nan)
-        return rs, dict(episode_return=stats.last.mean(), finished_return=done_mean, td_loss=loss, q_mean=q,
-                        epsilon=eps)
+        sync = (it % config.target_update_interval) == 0
+        target = jax.tree.map(lambda o, t: jnp.where(sync, hp["tau"] * o + (1 - hp["tau"]) * t, t),
+                              rs["params"], rs["target"])
+        carry = (rs["params"], rs["opt_state"], buffer.priorities, target)
+        carry, (loss, q) = jax.lax.scan(lambda c, k: learn(c, k, buffer, tx, beta, hp), carry,
+                                        jax.random.split(k_learn, config.gradient_steps))
+        params, opt_state, priorities, target = carry
+        if prioritised:
+            buffer = buffer.replace(priorities=priorities, max_priority=jnp.maximum(buffer.max_priority,
+                                                                                    priorities.max()))
+        rs = {**rs, "params": params, "opt_state": opt_state, "target": target, "buffer": buffer}
+        ep_mean = rc.finished_mean(ep_ret, ep_done, rs["episode_return"])
+        rs = {**rs, "update_idx": it + 1, "episode_return": ep_mean}
+        return rs, dict(episode_return=ep_mean, td_loss=loss.mean(), q_mean=q.mean(), epsilon=eps)
 
     def act(params, obs):
         return jnp.argmax(q_values(params, obs), -1)
@@ -154,7 +170,7 @@ def make_agent(config) -> rc.Agent:
         return rc.greedy_return(env, env_params, act, rs["params"], key, config.eval_envs,
                                 rc.max_episode_steps(env_params))
 
-    return rc.Agent(init, update, evaluate, act, num_updates, n_envs, rc.hparams_from(config, HPARAMS))
+    return rc.Agent(init, update, evaluate, act, num_updates, n_envs * n_steps, rc.hparams_from(config, HPARAMS))
 
 
 def make_train(config):

@@ -72,7 +72,7 @@ class Gridworld(environment.Environment[GridState, GridParams]):
 
     @classmethod
     def generate(cls, size: int, *, wall_fraction: float = 0.2, trap_fraction: float = 0.05, seed: int = 0,
-                 **kwargs) -> "Gridworld":
+                 **kwargs) -> Gridworld:
         """A random ``size x size`` gridworld (start top-left, goal bottom-right); kwargs go to ``__init__``."""
         return cls(maps.generate_layout(size, wall_fraction=wall_fraction, trap_fraction=trap_fraction,
                                         seed=seed), **kwargs)

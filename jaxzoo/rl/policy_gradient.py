@@ -25,7 +25,7 @@ def reinforce_config(baseline: bool = True) -> ml_collections.ConfigDict:
     return ml_collections.ConfigDict(dict(
         algorithm="reinforce", baseline=baseline, env_name="CartPole-v1", total_timesteps=400_000, num_envs=8,
         num_steps=500, lr=5e-3, anneal_lr=True, gamma=0.99, gae_lambda=1.0, ent_coef=0.0, vf_coef=0.5,
-        max_grad_norm=1.0, normalize_advantages=False, hidden=(64, 64), activation="tanh", eval_envs=16))
+        max_grad_norm=1.0, normalize_advantages=True, hidden=(64, 64), activation="tanh", eval_envs=16))
 
 
 def actor_critic_config() -> ml_collections.ConfigDict:
@@ -78,9 +78,9 @@ def make_agent(config) -> rc.Agent:
                     obs=obs, stats=rc.EpisodeStats.zeros(n_envs), key=key, hp=hp,
                     update_idx=jnp.zeros((), jnp.int32), episode_return=jnp.zeros(()))
 
-    def policy(params, obs, key):
+    def policy(params, obs, noise):
         logits, value = net.apply({"params": params}, obs)
-        action = jax.random.categorical(key, logits)
+        action = rc.sample_categorical(logits, noise)
         return action, jnp.zeros(action.shape), value
 
     def targets(params, traj, last_obs, hp):

@@ -64,9 +64,9 @@ def make_agent(config) -> rc.Agent:
                     stats=rc.EpisodeStats.zeros(n_envs), key=key, hp=hp, update_idx=jnp.zeros((), jnp.int32),
                     episode_return=jnp.zeros(()))
 
-    def policy(params, obs, key):
+    def policy(params, obs, noise):
         logits, value = net.apply({"params": params}, obs)
-        action = jax.random.categorical(key, logits)
+        action = rc.sample_categorical(logits, noise)
         return action, log_softmax_pick(logits, action)[0], value
 
     def loss_fn(params, mb, hp):

@@ -53,12 +53,37 @@ def reset_envs(env, env_params, key, num_envs: int):
     return jax.vmap(env.reset, in_axes=(0, None))(jax.random.split(key, num_envs), env_params)
 
 
-def step_envs(env, env_params, key, state, action):
-    """Step a batch of environments; returns obs, state, reward, terminated, truncated, final_obs."""
-    keys = jax.random.split(key, action.shape[0])
-    obs, state, reward, terminated, truncated, info = jax.vmap(env.step, in_axes=(0, 0, 0, None))(
-        keys, state, action, env_params)
-    return obs, state, reward.astype(jnp.float32), terminated, truncated, info["final_observation"]
+def step_keys(key, num_steps: int, num_envs: int):
+    """Every (step, reset) key of a rollout in one draw, [num_steps, num_envs, 2] (no RNG inside the loop)."""
+    return jax.random.split(key, num_steps * num_envs * 2).reshape(num_steps, num_envs, 2)
+
+
+def step_envs(env, env_params, keys, state, action):
+    """Step a batch of environments with auto-reset, as gymnax's ``env.step`` does, from pre-drawn
+    ``keys`` [N, 2]; returns obs, state, reward, terminated, truncated, final_obs (before any reset)."""
+
+    def one(k, s, a):
+        obs_st, s_st, reward, terminated, _ = env.step_env(k[0], s, a, env_params)
+        truncated = env.is_truncated(s_st, env_params)
+        done = jnp.logical_or(terminated, truncated)
+        obs_re, s_re = env.reset_env(k[1], env_params)
+        pick = lambda x, y: jax.lax.select(done, x, y)  # noqa: E731
+        return (jax.tree.map(pick, obs_re, obs_st), jax.tree.map(pick, s_re, s_st), reward, terminated,
+                truncated, obs_st)
+
+    obs, state, reward, term, trunc, final_obs = jax.vmap(one)(keys, state, action)
+    return obs, state, reward.astype(jnp.float32), term, trunc, final_obs
+
+
+def policy_noise(key, num_steps: int, num_envs: int, num_actions: int):
+    """Uniform(0, 1) noise [T, N, A + 1] a policy turns into actions (Gumbel-max, epsilon-greedy)."""
+    return jax.random.uniform(key, (num_steps, num_envs, num_actions + 1), minval=1e-12, maxval=1.0)
+
+
+def sample_categorical(logits, noise):
+    """Gumbel-max sample from ``logits`` [N, A] using uniform ``noise`` [N, >= A]."""
+    u = noise[..., : logits.shape[-1]]
+    return jnp.argmax(logits - jnp.log(-jnp.log(u)), -1)
 
 
 class Transition(NamedTuple):
@@ -94,24 +119,28 @@ def finished_mean(returns, done, fallback):
 
 
 def rollout(env, env_params, policy_fn, params, env_state, obs, stats, key, num_steps: int):
-    """``num_steps`` steps of ``policy_fn(params, obs, key) -> (action, log_prob, value)`` in every env.
+    """``num_steps`` steps of ``policy_fn(params, obs, noise) -> (action, log_prob, value)`` in every env.
 
-    Returns the final (env_state, obs, stats), the stacked ``Transition`` s ([T, N, ...]) and the
-    return of each finished episode per step (with its ``done`` mask) for logging.
+    ``noise`` is uniform [N, A + 1] (see ``policy_noise``); all random numbers are drawn before the
+    scan, which keeps the compiled loop small. Returns the final (env_state, obs, stats), the stacked
+    ``Transition`` s ([T, N, ...]) and the return of each finished episode per step with its mask.
     """
+    num_envs = jax.tree.leaves(obs)[0].shape[0]
+    k_env, k_noise = jax.random.split(key)
+    n_act = num_actions(env, env_params)
+    xs = (step_keys(k_env, num_steps, num_envs), policy_noise(k_noise, num_steps, num_envs, n_act))
 
-    def one(carry, step_key):
+    def one(carry, x):
         env_state, obs, stats = carry
-        k_act, k_env = jax.random.split(step_key)
-        action, log_prob, value = policy_fn(params, obs, k_act)
-        next_obs, env_state, reward, term, trunc, final_obs = step_envs(env, env_params, k_env, env_state, action)
+        keys, noise = x
+        action, log_prob, value = policy_fn(params, obs, noise)
+        next_obs, env_state, reward, term, trunc, final_obs = step_envs(env, env_params, keys, env_state, action)
         done = term | trunc
         stats = stats.record(reward, done)
         tr = Transition(obs, action, log_prob, value, reward, term, trunc, final_obs)
         return (env_state, next_obs, stats), (tr, stats.last, done)
 
-    (env_state, obs, stats), (traj, ep_ret, ep_done) = jax.lax.scan(
-        one, (env_state, obs, stats), jax.random.split(key, num_steps))
+    (env_state, obs, stats), (traj, ep_ret, ep_done) = jax.lax.scan(one, (env_state, obs, stats), xs)
     return env_state, obs, stats, traj, ep_ret, ep_done
 
 
@@ -166,16 +195,16 @@ def greedy_return(env, env_params, act_fn, params, key, num_envs: int, max_steps
     k_reset, k_run = jax.random.split(key)
     obs, state = reset_envs(env, env_params, k_reset, num_envs)
 
-    def one(carry, k):
+    def one(carry, keys):
         obs, state, total, alive = carry
         action = act_fn(params, obs)
-        obs, state, reward, term, trunc, _ = step_envs(env, env_params, k, state, action)
+        obs, state, reward, term, trunc, _ = step_envs(env, env_params, keys, state, action)
         total = total + reward * alive
         alive = alive * (1.0 - (term | trunc).astype(jnp.float32))
         return (obs, state, total, alive), None
 
     init = (obs, state, jnp.zeros(num_envs), jnp.ones(num_envs))
-    (_, _, total, _), _ = jax.lax.scan(one, init, jax.random.split(k_run, max_steps))
+    (_, _, total, _), _ = jax.lax.scan(one, init, step_keys(k_run, max_steps, num_envs))
     return total.mean()
 
 

@@ -43,6 +43,9 @@ def load_state(path: Path, template):
     return jax.tree.unflatten(treedef, out), extra
 
 
+_COMPILED: dict = {}  # id(agent.update) -> jitted chunk scans and evaluation, reused across calls
+
+
 def _batched_hparams(agent: rc.Agent, hparams, num: int):
     hp = agent.hparams if hparams is None else hparams
     return {k: jnp.broadcast_to(jnp.asarray(v, jnp.float32), (num,)) for k, v in hp.items()}
@@ -58,8 +61,12 @@ def train_chunked(agent: rc.Agent, keys, *, hparams=None, chunk_updates: int = 0
     split = jax.vmap(jax.random.split)(keys)
     k_init, k_eval = split[:, 0], split[:, 1]
     hp = _batched_hparams(agent, hparams, num)
-    state = jax.jit(jax.vmap(agent.init))(k_init, hp)
+    if "init" not in _COMPILED.setdefault(id(agent.update), {"agent": agent}):  # keeps the id in use
+        _COMPILED[id(agent.update)]["init"] = jax.jit(jax.vmap(agent.init))
+    state = _COMPILED[id(agent.update)]["init"](k_init, hp)
     ckpt = Path(run_dir) / "checkpoints" / "runner_state.npz" if run_dir else None
+    if ckpt is not None:
+        ckpt.parent.mkdir(parents=True, exist_ok=True)
     done_updates, history, metrics, elapsed = 0, [], [], 0.0
     if ckpt is not None and resume and ckpt.exists():
         state, extra = load_state(ckpt, state)
@@ -67,14 +74,16 @@ def train_chunked(agent: rc.Agent, keys, *, hparams=None, chunk_updates: int = 0
         metrics = [jax.tree.map(np.asarray, dict(np.load(ckpt.with_name("metrics.npz"))))]
         log(f"resumed at update {done_updates}/{agent.num_updates}")
     writer = MetricWriter(run_dir, tensorboard=False) if run_dir else None
-    scans = {}
+    scans = _COMPILED.setdefault(id(agent.update), {})
 
     def scan_fn(n):
         if n not in scans:
             scans[n] = jax.jit(jax.vmap(lambda rs: jax.lax.scan(lambda c, _: agent.update(c), rs, None, n)))
         return scans[n]
 
-    eval_fn = jax.jit(jax.vmap(agent.evaluate))
+    if "eval" not in scans:
+        scans["eval"] = jax.jit(jax.vmap(agent.evaluate))
+    eval_fn = scans["eval"]
     t0 = time.time() - elapsed
     while done_updates < agent.num_updates:
         n = min(chunk, agent.num_updates - done_updates)

@@ -16,7 +16,7 @@ import numpy as np
 from jaxzoo.core.config import ConfigError
 from jaxzoo.core.metrics import MetricWriter
 from jaxzoo.rl.gridworld import Gridworld
-from jaxzoo.rl.planning import policy_evaluation, value_errors, value_iteration, q_value_iteration
+from jaxzoo.rl.planning import policy_evaluation, q_value_iteration, value_errors, value_iteration
 from jaxzoo.rl.tabular import TabularConfig, make_train
 from jaxzoo.rl.tabular_mdp import frozen_lake_mdp, stack_mdps
 from jaxzoo.viz import rl_tabular as viz
@@ -34,9 +34,9 @@ def make_env(env_config, discount: float):
             return env, frozen_lake_mdp(env, discount), viz.frozen_lake_grid(env), 0
         if env_config.name != "gridworld":
             raise ValueError(f"env.name must be 'gridworld' or 'frozen_lake', got {env_config.name!r}")
-        kwargs = dict(slip=env_config.slip, step_reward=env_config.step_reward, goal_reward=env_config.goal_reward,
-                      trap_reward=env_config.trap_reward, discount=discount,
-                      exploring_starts=env_config.get("exploring_starts", False))
+        kwargs = {"slip": env_config.slip, "step_reward": env_config.step_reward, "goal_reward": env_config.goal_reward,
+                  "trap_reward": env_config.trap_reward, "discount": discount,
+                  "exploring_starts": env_config.get("exploring_starts", False)}
         if env_config.layout == "generated":
             env = Gridworld.generate(env_config.size, wall_fraction=env_config.wall_fraction,
                                      trap_fraction=env_config.trap_fraction, seed=env_config.seed, **kwargs)
@@ -50,7 +50,7 @@ def make_env(env_config, discount: float):
 def run_planning(config, run_dir: Path) -> dict:
     """Value iteration and Q-value iteration on one map, vmapped over discounts and over generated map variants."""
     run_dir = Path(run_dir)
-    env, mdp, grid, start = make_env(config.env, config.discount)
+    _, mdp, grid, start = make_env(config.env, config.discount)
     t0 = time.perf_counter()
     vi = jax.block_until_ready(value_iteration(mdp, tol=config.tol, max_sweeps=config.max_sweeps))
     vi_time = time.perf_counter() - t0

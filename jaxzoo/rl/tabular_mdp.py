@@ -35,7 +35,7 @@ class TabularMDP:
 
 def transition_tensor(mdp: TabularMDP) -> jax.Array:
     """The dense ``P[s, a, s']`` (sums duplicate next states)."""
-    S, A, _ = mdp.next_states.shape
+    S = mdp.next_states.shape[0]
     onehot = jax.nn.one_hot(mdp.next_states, S, dtype=mdp.probs.dtype)  # [S, A, K, S]
     return jnp.einsum("sak,sakt->sat", mdp.probs, onehot)
 

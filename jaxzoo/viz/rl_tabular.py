@@ -78,7 +78,7 @@ def value_heatmap(grid, values, path: str | Path, *, policy=None, title: str = "
     v = np.ma.masked_where(grid == WALL, np.asarray(values, float).reshape(h, w))
     own = ax is None
     if own:
-        fig, ax = plt.subplots(figsize=(min(2 + 0.6 * w, 10), min(1.5 + 0.6 * h, 10)))
+        _, ax = plt.subplots(figsize=(min(2 + 0.6 * w, 10), min(1.5 + 0.6 * h, 10)))
     cmap = plt.get_cmap("viridis").copy()
     cmap.set_bad("0.35")
     im = ax.imshow(v, cmap=cmap)

@@ -8,8 +8,14 @@ import pytest
 from gymnax.environments.misc.frozen_lake import FrozenLake
 
 from jaxzoo.rl.gridworld import Gridworld
-from jaxzoo.rl.planning import (policy_evaluation, policy_q_values, q_value_iteration, state_occupancy,
-                                value_errors, value_iteration)
+from jaxzoo.rl.planning import (
+    policy_evaluation,
+    policy_q_values,
+    q_value_iteration,
+    state_occupancy,
+    value_errors,
+    value_iteration,
+)
 from jaxzoo.rl.tabular_mdp import frozen_lake_mdp, make_mdp, stack_mdps, transition_tensor
 
 
@@ -57,7 +63,7 @@ def test_aima_4x3_world_matches_the_textbook():
     np.testing.assert_allclose(np.asarray(result.values).reshape(3, 4)[open_cells] - 0.04, aima[open_cells],
                                atol=1e-3)
     # AIMA's policy: right along the top, up the left column, left along the bottom, up at (3, 2).
-    L, D, R, U = range(4)
+    L, R, U = 0, 2, 3
     expected = np.array([[R, R, R, -1], [U, -1, U, -1], [U, L, L, L]])
     np.testing.assert_array_equal(np.asarray(result.policy).reshape(3, 4)[open_cells], expected[open_cells])
 
