@@ -79,8 +79,7 @@ def value_heatmap(grid, values, path: str | Path, *, policy=None, title: str = "
     own = ax is None
     if own:
         _, ax = plt.subplots(figsize=(min(2 + 0.6 * w, 10), min(1.5 + 0.6 * h, 10)))
-    cmap = plt.get_cmap("viridis").copy()
-    cmap.set_bad("0.35")
+    cmap = plt.get_cmap("viridis").with_extremes(bad="0.35")
     im = ax.imshow(v, cmap=cmap)
     ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="V(s)")
     for kind, color in ((GOAL, "gold"), (TRAP, "red")):
