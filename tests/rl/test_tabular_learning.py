@@ -45,8 +45,8 @@ def _check_learned_q(env, mdp, start, *, num_steps, tol, policy_tol, algorithm="
 
 @pytest.mark.slow
 @pytest.mark.parametrize("map_name,slippery,steps,tol,policy_tol", [("8x8", False, 4000, 1e-3, 1e-5),
-                                                                    ("4x4", True, 20000, 0.05, 0.01),
-                                                                    ("8x8", True, 20000, 0.05, 0.01)])
+                                                                    ("4x4", True, 20000, 0.06, 5e-4),
+                                                                    ("8x8", True, 20000, 0.03, 5e-4)])
 def test_q_learning_frozen_lake_reaches_q_star(map_name, slippery, steps, tol, policy_tol):
     env = FrozenLake(map_name=map_name, is_slippery=slippery)
     _check_learned_q(env, frozen_lake_mdp(env, GAMMA), 0, num_steps=steps, tol=tol, policy_tol=policy_tol)
@@ -54,7 +54,7 @@ def test_q_learning_frozen_lake_reaches_q_star(map_name, slippery, steps, tol, p
 
 @pytest.mark.slow
 @pytest.mark.parametrize("layout,slip,steps,tol,policy_tol", [("4x4", 0.0, 1000, 1e-3, 1e-5),
-                                                              ("8x8", 0.2, 20000, 0.1, 0.02)])
+                                                              ("8x8", 0.2, 20000, 0.05, 0.005)])
 def test_q_learning_gridworld_reaches_q_star(layout, slip, steps, tol, policy_tol):
     env = Gridworld(layout, slip=slip, discount=GAMMA, exploring_starts=True)
     _check_learned_q(env, env.mdp(), env.start, num_steps=steps, tol=tol, policy_tol=policy_tol, everywhere=True,
