@@ -73,3 +73,17 @@ def test_default_config_solves_cartpole_for_4_of_5_seeds():
     out = jax.jit(jax.vmap(ppo.make_train(ppo.default_config())))(jax.random.split(jax.random.key(0), 5))
     returns = np.asarray(out["eval_return"])
     assert (returns >= 475).sum() >= 4, returns
+
+
+def test_rollout_gif_of_a_policy(tmp_path):
+    from PIL import Image
+
+    from jaxzoo.rl.evaluate import record_episode, save_gif
+
+    agent = ppo.make_agent(_small())
+    params = agent.init(jax.random.key(0), {k: jnp.asarray(v) for k, v in agent.hparams.items()})["params"]
+    env, env_params = rc.make_env("CartPole-v1")
+    obs, _, rewards = record_episode(env, env_params, agent.act, params, jax.random.key(1))
+    assert obs.shape == (len(rewards), 4) and 0 < len(rewards) <= 500 and rewards.sum() == len(rewards)
+    path = save_gif(obs, tmp_path / "rollout.gif", env_name="CartPole-v1", max_frames=20)
+    assert Image.open(path).n_frames == min(20, len(rewards))
