@@ -52,9 +52,11 @@ def create_state(model, example_x, tx: optax.GradientTransformation, key: jax.Ar
 
 
 def train_classifier(model, train: Mapping, test: Mapping, config: Mapping, run_dir: Path | None = None, *,
-                     loss_fn: Callable | None = None, tx: optax.GradientTransformation | None = None,
+                     loss_fn: Callable | Callable[[Callable], Callable] | None = None, tx: optax.GradientTransformation | None = None,
                      state: TrainState | None = None) -> tuple[TrainState, list[dict]]:
-    """Train with ``jaxzoo.core.fit``; ``config`` holds fit's keys plus ``optimizer`` (see make_optimizer)."""
+    """Train with ``jaxzoo.core.fit``; ``config`` holds fit's keys plus ``optimizer`` (see make_optimizer).
+
+    ``loss_fn`` maps the model's ``apply_fn`` to a loss for ``make_train_step`` (default: cross-entropy)."""
     steps = epochs_to_steps(len(train["y"]), config["batch_size"], config["epochs"])
     tx = tx or make_optimizer(config["optimizer"], steps)
     state = state or create_state(model, train["x"], tx, jax.random.key(config.get("seed", 0)))
@@ -80,3 +82,49 @@ def report(state: TrainState, test: Mapping, run_dir: Path, name: str, dataset: 
     viz.plot_confusion_matrix(test["y"], preds, plots / f"{name}_confusion.png", class_names=names, title=name)
     viz.plot_misclassified(test["x"], test["y"], preds, plots / f"{name}_misclassified.png", class_names=names)
     return {f"{name}_test_accuracy": float(np.mean(preds == test["y"]))}
+
+
+def cnn_config(model: str, *, epochs: int, lr: float = 2e-3, width: float = 1.0, depth: int = 20,
+               augment: bool = False, train_limit: int = 0, batch_size: int = 128):
+    """The config shared by the CNN experiments (an unlocked ConfigDict; experiments lock it)."""
+    import ml_collections
+
+    c = ml_collections.ConfigDict()
+    c.model, c.width, c.depth, c.augment = model, width, depth, augment
+    c.epochs, c.batch_size, c.seed, c.train_limit, c.progress = epochs, batch_size, 0, train_limit, True
+    c.optimizer = ml_collections.ConfigDict({"name": "adamw", "lr": lr, "schedule": "cosine",
+                                             "warmup_steps": 200, "weight_decay": 5e-4})
+    return c
+
+
+def check_cnn_config(c) -> None:
+    from jaxzoo.core.config import ConfigError, check_positive
+    from jaxzoo.vision.zoo import NAMES
+
+    check_positive(c, "epochs", "batch_size", "width", "optimizer.lr")
+    check_positive(c, "train_limit", allow_zero=True)
+    for m in (c.model if isinstance(c.model, (tuple, list)) else (c.model,)):
+        if m not in NAMES:
+            raise ConfigError(f"config.model must be one of {NAMES}, got {m!r}")
+    if c.depth < 8 or (c.depth - 2) % 6:
+        raise ConfigError(f"config.depth must be 6n + 2 (8, 14, 20, ...), got {c.depth}")
+
+
+def train_named_cnn(name: str, c, run_dir: Path, dataset: str = "fashion_mnist",
+                    train: Mapping | None = None, test: Mapping | None = None) -> tuple[dict, list[dict]]:
+    """Train zoo model ``name`` on ``dataset`` with config ``c`` (see ``cnn_config``); write its history,
+    confusion matrix and misclassified grid; return (summary, history)."""
+    from jaxzoo.viz.plots import history_plots
+    from jaxzoo.vision.zoo import build_model, training_loss
+
+    train = train or load_images(dataset, "train", limit=c.train_limit, seed=c.seed)
+    test = test or load_images(dataset, "test")
+    model = build_model(name, width=c.width, depth=c.depth)
+    sub_dir = Path(run_dir) / name
+    state, history = train_classifier(model, train, test, c, sub_dir,
+                                      loss_fn=lambda apply_fn: training_loss(name, apply_fn, augment=c.augment))
+    history_plots(history, Path(run_dir) / "plots" / f"{name}_history.png", title=f"{name} on {dataset}")
+    summary = report(state, test, run_dir, name, dataset)
+    summary[f"{name}_examples_per_s"] = history[-1]["examples_per_s"]
+    summary[f"{name}_params"] = int(sum(p.size for p in jax.tree.leaves(state.params)))
+    return summary, history

@@ -1,0 +1,31 @@
+"""CNN vs MLP on Fashion-MNIST: the same data, epochs and optimizer; test accuracy vs epoch for both."""
+
+from jaxzoo.viz.plots import learning_curves
+from jaxzoo.vision.classify import check_cnn_config, cnn_config, load_images, report, train_classifier, \
+    train_named_cnn
+from jaxzoo.vision.mlp import MLP
+
+
+def get_config():
+    c = cnn_config("alexnet", epochs=8, lr=1e-3, width=0.25, augment=False)
+    c.mlp_hidden = (512, 256)
+    c.mlp_dropout = 0.2
+    return c.lock()
+
+
+def check_config(c):
+    check_cnn_config(c)
+
+
+def run(c, run_dir):
+    train = load_images("fashion_mnist", "train", limit=c.train_limit, seed=c.seed)
+    test = load_images("fashion_mnist", "test")
+    summary, cnn_history = train_named_cnn(c.model, c, run_dir, train=train, test=test)
+    mlp_state, mlp_history = train_classifier(MLP(tuple(c.mlp_hidden), 10, c.mlp_dropout), train, test, c,
+                                              run_dir / "mlp")
+    summary |= report(mlp_state, test, run_dir, "mlp", "fashion_mnist")
+    curves = {f"CNN ({c.model})": ([h["epoch"] for h in cnn_history], [h["val_accuracy"] for h in cnn_history]),
+              "MLP": ([h["epoch"] for h in mlp_history], [h["val_accuracy"] for h in mlp_history])}
+    learning_curves(curves, run_dir / "plots" / "cnn_vs_mlp_accuracy.png", ylabel="test accuracy",
+                    title="Fashion-MNIST: CNN vs MLP (same epochs and optimizer)")
+    return summary
