@@ -27,13 +27,10 @@ def numpy_value_iteration(next_states, probs, R, terminal, discount, tol, max_sw
     """The same sweeps as ``jaxzoo.rl.planning.value_iteration``, in NumPy (float32)."""
     v = np.zeros(R.shape[0], np.float32)
     live = ~terminal
-    for k in range(1, max_sweeps + 1):
-        q = R + discount * (probs * (v * live)[next_states]).sum(-1)
-        v_new = q.max(-1)
-        res = np.abs(v_new - v).max()
-        v = v_new
-        if res < tol:
-            break
+    k, res = 0, np.inf
+    while k < max_sweeps and res >= tol:
+        v_new = (R + discount * (probs * (v * live)[next_states]).sum(-1)).max(-1)
+        res, v, k = np.abs(v_new - v).max(), v_new, k + 1
     return v, k
 
 

@@ -166,7 +166,8 @@ def make_train(env, config: TabularConfig, env_params=None, *, policy=None, refe
             n = n_done.sum()
             row = {"env_steps": (i + 1) * config.log_every * config.num_envs,
                    "epsilon": linear_schedule(hp["epsilon"], hp["epsilon_end"], ts[-1] / decay_steps),
-                   "lr": jnp.where(hp["lr_power"] > 0, jnp.nan, linear_schedule(hp["lr"], hp["lr_end"], ts[-1] / total)),
+                   "lr": jnp.where(hp["lr_power"] > 0, jnp.nan,
+                                   linear_schedule(hp["lr"], hp["lr_end"], ts[-1] / total)),
                    "episodes": n, "mean_return": jnp.where(n > 0, ret_sum.sum() / jnp.maximum(n, 1), jnp.nan)}
             if reference is not None:
                 row.update(table_errors(table, reference, mask))

@@ -70,9 +70,10 @@ def run_planning(config, run_dir: Path) -> dict:
     sweep = jax.vmap(lambda g: value_iteration(mdp.replace(discount=g), tol=config.tol,
                                                max_sweeps=config.max_sweeps))(gammas)
     errors = jax.vmap(lambda g, v: value_errors(mdp.replace(discount=g), v, config.max_sweeps))(gammas, sweep.values)
-    curves = {f"discount {float(g):.4g}": np.asarray(e)[: int(n)] for g, e, n in zip(gammas, errors, sweep.num_sweeps)}
+    names = [f"discount {float(g):.4g}" for g in gammas]
+    curves = {name: np.asarray(e)[: int(n)] for name, e, n in zip(names, errors, sweep.num_sweeps)}
     viz.convergence_curves(curves, plots / "convergence.png", title="value iteration: |V_k - V*|")
-    viz.value_panels(grid, {f"discount {float(g):.4g}": (sweep.values[i], sweep.policy[i]) for i, g in enumerate(gammas)},
+    viz.value_panels(grid, {name: (sweep.values[i], sweep.policy[i]) for i, name in enumerate(names)},
                      plots / "values_by_discount.png")
 
     summary = {"num_states": mdp.num_states, "vi_sweeps": int(vi.num_sweeps), "vi_converged": bool(vi.converged),
@@ -166,7 +167,8 @@ def run_learning(config, run_dir: Path) -> dict:
     learning_curves(curves_ret, plots / "returns.png", xlabel="environment steps (per seed)",
                     ylabel="mean episode return", title=f"{env.name}: mean over {config.num_seeds} seeds")
     learning_curves(curves_err, plots / "max_error.png", xlabel="environment steps (per seed)",
-                    ylabel="max_s |V(s) - V_ref(s)|", title="distance to the exact values (Q*, V^pi)")
+                    ylabel="max |Q - Q*|  (TD(0): max |V - V^pi|)",
+                    title="distance to the exact values over non-terminal states")
     viz.value_panels(grid, panels, plots / "values_policy.png")
     text = viz.render_text(grid, panels[list(panels)[-1]][1], panels[list(panels)[-1]][0])
     (run_dir / "policy.txt").write_text(text + "\n")
