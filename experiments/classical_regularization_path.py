@@ -9,7 +9,7 @@ from jaxzoo.core.config import ConfigError, check_positive
 
 def get_config() -> ml_collections.ConfigDict:
     c = ml_collections.ConfigDict()
-    c.dataset = "digits"          # breast_cancer | iris | wine | digits | heart | mnist
+    c.dataset = "digits"          # breast_cancer | iris | wine | digits | mnist | fashion_mnist
     c.penalty = "l2"              # l2 | l1 | none
     c.n_values = 32
     c.c_min = 1e-4
@@ -31,7 +31,7 @@ def check_config(config) -> None:
     try:
         check_option("config.penalty", config.penalty, ("l2", "l1", "none"))
         check_option("config.dataset", config.dataset,
-                     ("breast_cancer", "iris", "wine", "digits", "heart", "mnist", "fashion_mnist"))
+                     ("breast_cancer", "iris", "wine", "digits", "mnist", "fashion_mnist"))
     except ValueError as e:
         raise ConfigError(str(e)) from e
 

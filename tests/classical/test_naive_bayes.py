@@ -29,3 +29,19 @@ def test_integer_weights_equal_repeated_rows(x64):
     a = GaussianNB().fit(X, y, sample_weight=w).predict_proba(X)
     b = GaussianNB().fit(X[rep], y[rep]).predict_proba(X)
     np.testing.assert_allclose(a, b, atol=1e-9)
+
+
+class PureFunctionTest(chex.TestCase):
+    """The pure ``fit`` / ``predict_proba`` pair gives the same model with and without ``jit``."""
+
+    @chex.variants(with_jit=True, without_jit=True)
+    def test_fit_and_predict_proba(self):
+        from jaxzoo.classical import naive_bayes
+        X, y = tabular("iris")
+        X = X.astype(np.float32)
+        fit = self.variant(lambda X, y: naive_bayes.fit(X, y, n_classes=3))
+        model = fit(X, y)
+        chex.assert_shape(model.theta, (3, 4))
+        chex.assert_tree_all_finite(model)
+        p = self.variant(naive_bayes.predict_proba)(model, X)
+        np.testing.assert_allclose(p, SkGaussianNB().fit(X, y).predict_proba(X), atol=1e-4)
