@@ -81,7 +81,7 @@ def _rejax(seeds: int) -> dict:
                            learning_rate=0.0005, max_grad_norm=0.5, total_timesteps=500_000, eval_freq=500_000,
                            gamma=0.99, gae_lambda=0.95, clip_eps=0.2, ent_coef=0.01, vf_coef=0.5)
     keys = jax.random.split(jax.random.PRNGKey(0), seeds)
-    _, (_, returns) = jax.jit(jax.vmap(algo_cls.train, in_axes=(None, 0)))(algo, keys)
+    _, (_, returns) = jax.jit(jax.vmap(algo.train))(keys)  # evaluation: (lengths, returns) [seeds, evals, 128]
     returns = np.asarray(jax.block_until_ready(returns))
     return {"seconds": time.perf_counter() - t0, "returns": returns[:, -1].mean(-1).tolist(), "steps": 500_000}
 

@@ -3,7 +3,8 @@
 An iteration collects ``num_steps`` epsilon-greedy steps in each of ``num_envs`` environments,
 then takes ``gradient_steps`` Adam steps on replayed batches; the target network follows the online
 one every ``target_update_interval`` iterations (Polyak-averaged with ``tau`` < 1). The buffer is
-first filled with ``learning_starts`` uniformly random steps. Each variant is a config flag (``double``, ``dueling``, ``prioritised``), so any combination works.
+first filled with ``learning_starts`` uniformly random steps. Each variant is a config flag
+(``double``, ``dueling``, ``prioritised``), so any combination works.
 Transitions store the true next observation (gymnax's ``final_observation``), and the TD target
 bootstraps unless the episode *terminated*: time-limit truncations are bootstrapped.
 """

@@ -1,4 +1,4 @@
-"""Proximal policy optimisation (clipped objective, GAE, minibatch epochs, entropy bonus, grad clipping, LR annealing)."""
+"""Proximal policy optimisation: clipped objective, GAE, minibatch epochs, entropy bonus, clipping, LR decay."""
 
 from __future__ import annotations
 

@@ -6,7 +6,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from jaxzoo.rl import ppo, rl_common as rc, runner
+from jaxzoo.rl import ppo, runner
+from jaxzoo.rl import rl_common as rc
 
 
 def _small(**kw):
