@@ -25,3 +25,16 @@ def test_regularization_path_small(tmp_path):
 def test_bad_config_is_one_clear_error(tmp_path, key, value, match):
     with pytest.raises(ConfigError, match=match):
         run_experiment("classical_regularization_path", {key: value}, run_dir=tmp_path)
+
+
+def test_tour_small(tmp_path):
+    overrides = {"datasets": "('iris',)", "compare_sklearn": "false", "tsne_points": "120", "perplexity": "10.0"}
+    summary = run_experiment("classical_tour", overrides, run_dir=tmp_path)
+    acc = summary["test_accuracy"]["iris"]
+    assert set(acc) >= {"logistic", "knn", "gaussian_nb", "perceptron", "adaline", "bagged_logistic", "soft_vote"}
+    assert min(acc["logistic"], acc["knn"], acc["gaussian_nb"]) >= 0.8
+    assert summary["tsne_trustworthiness"] > 0.9
+    for name in ("decision_boundaries_iris", "tsne_digits", "tsne_digits_kmeans"):
+        assert (tmp_path / "plots" / f"{name}.png").stat().st_size > 0
+    with pytest.raises(ConfigError, match="datasets"):
+        run_experiment("classical_tour", {"datasets": "('mnist',)"}, run_dir=tmp_path)
