@@ -8,7 +8,7 @@ from jaxzoo.rl.experiment import run_agent
 
 
 def get_config():
-    config = ml_collections.ConfigDict(dict(agent=dqn.default_config(), num_seeds=5, seed=0, chunk_updates=100,
+    config = ml_collections.ConfigDict(dict(agent=dqn.default_config(), num_seeds=5, seed=0, chunk_updates=20,
                                             save_gif=True))
     config.lock()
     return config
