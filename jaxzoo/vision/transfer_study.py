@@ -29,8 +29,11 @@ def transfer(pretrained: TrainState, arch: str, mode: str, target: Mapping, test
     """Train on ``target`` for about ``steps`` steps in ``mode``; return the test accuracy."""
     n = len(target["y"])
     batch = min(batch_size, n)
-    epochs = max(1, math.ceil(steps * batch / n))
-    total = epochs * (n // batch)
+    # one pass over `copies` shuffled copies of a small labelled set = one epoch of ~`steps` steps,
+    # so the test set is evaluated once, not after every few steps
+    copies = max(1, math.ceil(steps * batch / n))
+    target = {k: np.concatenate([v] * copies) for k, v in target.items()}
+    epochs, total = 1, (n * copies) // batch
     model = resnet(arch, num_classes=num_classes, channels=target["x"].shape[-1])
     key = jax.random.key(seed)
     tx = make_optimizer(optimizer, total)
