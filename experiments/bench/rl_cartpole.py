@@ -146,7 +146,8 @@ def main() -> None:
     print()
     for ours, peer in pairs:
         if ours in rows and peer in rows:
-            print(f"{peer} / {ours} (cold): {rows[peer]['cold_s'] / rows[ours]['cold_s']:.1f}x faster")
+            print(f"{ours} vs {peer} (cold wall time, peer / jaxzoo): "
+                  f"{rows[peer]['cold_s'] / rows[ours]['cold_s']:.2f}x")
 
 
 if __name__ == "__main__":
