@@ -114,7 +114,8 @@ def test_optimizer_schedules_warm_up_and_decay(schedule):
     for _ in range(110):
         lrs.append(float(opt_state.hyperparams["learning_rate"]))
         _, opt_state = tx.update({"w": jnp.ones(3)}, opt_state, params)
-    assert lrs[0] == 0.0 and abs(lrs[10] - 0.1) < 1e-6
+    # the state holds the rate its last update used: lrs[i] is the schedule at step i - 1
+    assert lrs[1] == 0.0 and abs(lrs[6] - 0.05) < 1e-6 and abs(lrs[11] - 0.1) < 1e-6
     assert (lrs[-1] < 0.01) if schedule != "constant" else abs(lrs[-1] - 0.1) < 1e-6
 
 
