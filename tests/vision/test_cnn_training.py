@@ -33,12 +33,13 @@ def test_googlenet_loss_adds_weighted_auxiliary_losses():
     variables = jax.jit(model.init)(jax.random.key(1), x)
     loss_fn = auxiliary_classification_loss(model.apply, aux_weight=0.3)
     key = jax.random.key(2)
-    loss, (_, metrics) = jax.jit(loss_fn)(variables["params"], {}, {"x": x, "y": y}, key)
+    # one compiled call gives the loss, its parts and the gradients (GoogLeNet is slow to compile)
+    (loss, (_, metrics)), grads = jax.jit(jax.value_and_grad(loss_fn, has_aux=True))(
+        variables["params"], {}, {"x": x, "y": y}, key)
     logits, aux = jax.jit(lambda v: model.apply(v, x, train=True, rngs={"dropout": key}))(variables)
     ce = lambda z: optax.softmax_cross_entropy_with_integer_labels(z, y).mean()
     np.testing.assert_allclose(metrics["main_loss"], ce(logits), rtol=1e-5)
     np.testing.assert_allclose(loss, ce(logits) + 0.3 * (ce(aux[0]) + ce(aux[1])), rtol=1e-5)
-    grads = jax.grad(lambda p: loss_fn(p, {}, {"x": x, "y": y}, key)[0])(variables["params"])
     assert float(jnp.abs(grads["aux_4a"]["fc2"]["kernel"]).sum()) > 0  # the aux heads are trained
 
 
