@@ -89,7 +89,8 @@ def test_data_parallel_on_eight_devices_matches_one_device():
     assert jax.device_count() == 8
     single, _ = _fit(epochs=1)
     sharded, _ = _fit(epochs=1, data_parallel=True)
-    chex.assert_trees_all_close(sharded.params, single.params, rtol=1e-4, atol=1e-5)
+    # Adam turns reduction-order differences (~1e-7) in near-zero gradients into larger steps
+    chex.assert_trees_all_close(sharded.params, single.params, rtol=1e-4, atol=2e-4)
 
 
 @pytest.mark.parametrize("cfg, match", [({"batch_size": 0}, "batch_size must be an integer in 1..1438"),
