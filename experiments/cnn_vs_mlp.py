@@ -1,9 +1,8 @@
 """CNN vs MLP on Fashion-MNIST: the same data, epochs and optimizer; test accuracy vs epoch for both."""
 
-from jaxzoo.viz.plots import learning_curves
-from jaxzoo.vision.classify import check_cnn_config, cnn_config, load_images, report, train_classifier, \
-    train_named_cnn
+from jaxzoo.vision.classify import check_cnn_config, cnn_config, load_images, report, train_classifier, train_named_cnn
 from jaxzoo.vision.mlp import MLP
+from jaxzoo.viz.plots import learning_curves
 
 
 def get_config():

@@ -5,10 +5,10 @@ import ml_collections
 import numpy as np
 
 from jaxzoo.core.config import ConfigError, check_positive
-from jaxzoo.viz.plots import history_plots
-from jaxzoo.viz import vision as viz
 from jaxzoo.vision.classify import load_images, report, train_classifier
 from jaxzoo.vision.lenet import VARIANTS, LeNet5
+from jaxzoo.viz import vision as viz
+from jaxzoo.viz.plots import history_plots
 
 
 def get_config():

@@ -1,7 +1,7 @@
 """ResNet and pre-activation ResNet on Fashion-MNIST with the same budget; accuracy vs epoch for both."""
 
-from jaxzoo.viz.plots import learning_curves
 from jaxzoo.vision.classify import check_cnn_config, cnn_config, train_named_cnn
+from jaxzoo.viz.plots import learning_curves
 
 
 def get_config():

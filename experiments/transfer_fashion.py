@@ -3,8 +3,8 @@
 import ml_collections
 
 from jaxzoo.core.config import ConfigError, check_positive
-from jaxzoo.viz.plots import learning_curves
 from jaxzoo.vision.transfer_study import transfer_study
+from jaxzoo.viz.plots import learning_curves
 
 
 def get_config():

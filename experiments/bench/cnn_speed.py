@@ -141,7 +141,7 @@ def main(argv=None) -> None:
         base = statistics.median(results["pytorch"])
         for k, v in results.items():
             rows.append((model_name, k, statistics.median(v), statistics.median(v) / base))
-    print(f"\n| model | implementation | images/s (median) | ratio vs PyTorch |\n|---|---|---:|---:|")
+    print("\n| model | implementation | images/s (median) | ratio vs PyTorch |\n|---|---|---:|---:|")
     for m, k, v, r in rows:
         print(f"| {m} | {k} | {v:,.0f} | {r:.2f} |")
 

@@ -8,9 +8,9 @@ filters and 4096-wide dense layers scaled down to ``dense``).
 
 from __future__ import annotations
 
+import flax.linen as nn
 import jax
 import jax.numpy as jnp
-import flax.linen as nn
 
 from jaxzoo.vision.layers import Conv2D, check_images
 

@@ -52,7 +52,8 @@ def create_state(model, example_x, tx: optax.GradientTransformation, key: jax.Ar
 
 
 def train_classifier(model, train: Mapping, test: Mapping, config: Mapping, run_dir: Path | None = None, *,
-                     loss_fn: Callable | Callable[[Callable], Callable] | None = None, tx: optax.GradientTransformation | None = None,
+                     loss_fn: Callable | Callable[[Callable], Callable] | None = None,
+                     tx: optax.GradientTransformation | None = None,
                      state: TrainState | None = None) -> tuple[TrainState, list[dict]]:
     """Train with ``jaxzoo.core.fit``; ``config`` holds fit's keys plus ``optimizer`` (see make_optimizer).
 
@@ -114,8 +115,8 @@ def train_named_cnn(name: str, c, run_dir: Path, dataset: str = "fashion_mnist",
                     train: Mapping | None = None, test: Mapping | None = None) -> tuple[dict, list[dict]]:
     """Train zoo model ``name`` on ``dataset`` with config ``c`` (see ``cnn_config``); write its history,
     confusion matrix and misclassified grid; return (summary, history)."""
-    from jaxzoo.viz.plots import history_plots
     from jaxzoo.vision.zoo import build_model, training_loss
+    from jaxzoo.viz.plots import history_plots
 
     train = train or load_images(dataset, "train", limit=c.train_limit, seed=c.seed)
     test = test or load_images(dataset, "test")

@@ -13,10 +13,10 @@ are returned.
 
 from __future__ import annotations
 
+import flax.linen as nn
 import jax
 import jax.numpy as jnp
 import optax
-import flax.linen as nn
 
 from jaxzoo.core.train import images_to_float
 from jaxzoo.vision.layers import Conv2D, check_images

@@ -6,9 +6,9 @@ digits are zero-padded by 2 as in the paper). ``variant="modern"`` swaps in ReLU
 
 from __future__ import annotations
 
+import flax.linen as nn
 import jax
 import jax.numpy as jnp
-import flax.linen as nn
 
 from jaxzoo.vision.layers import Conv2D, check_images, pool
 

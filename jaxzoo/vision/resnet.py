@@ -15,9 +15,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
+import flax.linen as nn
 import jax
 import jax.numpy as jnp
-import flax.linen as nn
 
 from jaxzoo.vision.layers import Conv2D, check_images, pool
 

@@ -6,7 +6,6 @@ import numpy as np
 import optax
 import pytest
 
-from jaxzoo.core.train import TrainState
 from jaxzoo.vision.classify import load_images, predict, train_classifier
 from jaxzoo.vision.googlenet import GoogLeNet, auxiliary_classification_loss
 from jaxzoo.vision.lenet import LeNet5

@@ -2,7 +2,6 @@
 
 import chex
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from jaxzoo.vision.layers import Conv2D
