@@ -53,7 +53,7 @@ def make_agent(config) -> rc.Agent:
 
     def tx_for(hp, update_idx):
         lr = hp["lr"] * rc.linear_fraction(update_idx, num_updates, anneal)
-        return optax.chain(optax.clip_by_global_norm(hp["max_grad_norm"]), optax.adam(lr, eps=1e-5))
+        return optax.flatten(optax.chain(optax.clip_by_global_norm(hp["max_grad_norm"]), optax.adam(lr, eps=1e-5)))
 
     def init(key, hp):
         k_net, k_env, key = jax.random.split(key, 3)

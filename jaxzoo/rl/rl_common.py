@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Callable, NamedTuple
 
+import gymnax
 import jax
 import jax.numpy as jnp
 import numpy as np
+from gymnax.environments import spaces
 
 
 class Agent(NamedTuple):
@@ -28,9 +30,6 @@ class Agent(NamedTuple):
 
 def make_env(name: str, *, discrete_only: bool = True, algorithm: str = "this algorithm"):
     """``gymnax.make(name)`` with one clear error for unknown names or (for discrete agents) Box actions."""
-    import gymnax
-    from gymnax.environments import spaces
-
     if not isinstance(name, str) or name not in gymnax.registered_envs:
         raise ValueError(f"unknown environment {name!r}; gymnax provides: {', '.join(gymnax.registered_envs)}")
     env, env_params = gymnax.make(name)
