@@ -30,8 +30,8 @@ def reinforce_config(baseline: bool = True) -> ml_collections.ConfigDict:
 
 def actor_critic_config() -> ml_collections.ConfigDict:
     return ml_collections.ConfigDict(dict(
-        algorithm="actor_critic", baseline=True, env_name="CartPole-v1", total_timesteps=500_000, num_envs=16,
-        num_steps=16, lr=2e-3, anneal_lr=True, gamma=0.99, gae_lambda=0.95, ent_coef=0.0, vf_coef=0.5,
+        algorithm="actor_critic", baseline=True, env_name="CartPole-v1", total_timesteps=500_000, num_envs=8,
+        num_steps=8, lr=1.5e-3, anneal_lr=True, gamma=0.99, gae_lambda=0.95, ent_coef=0.0, vf_coef=0.5,
         max_grad_norm=0.5, normalize_advantages=True, hidden=(64, 64), activation="tanh", eval_envs=16))
 
 

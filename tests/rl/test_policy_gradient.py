@@ -41,7 +41,4 @@ def test_default_config_learns_cartpole(cfg):
     if not cfg.baseline:  # no critic is trained without a baseline
         assert float(np.abs(out["metrics"]["value_loss"]).sum()) == 0.0
     returns = np.asarray(out["eval_return"])
-    if cfg.algorithm == "actor_critic":  # measured [500, 147, 136, 131, 121]: below the 4 of 5 target
-        assert returns.max() >= 475 and returns.mean() >= 150, returns
-    else:
-        assert (returns >= 475).sum() >= 4, returns
+    assert (returns >= 475).sum() >= 4, returns
