@@ -27,7 +27,7 @@ def default_config() -> ml_collections.ConfigDict:
     """Double + dueling DQN defaults that solve CartPole-v1 and also learn Acrobot-v1 and Catch-bsuite."""
     return ml_collections.ConfigDict(dict(
         env_name="CartPole-v1", total_timesteps=50_000, num_envs=4, num_steps=64, buffer_size=50_000,
-        batch_size=64, learning_starts=1_000, gradient_steps=128, lr=2.3e-3, anneal_lr=True, gamma=0.99,
+        batch_size=64, learning_starts=1_000, gradient_steps=128, lr=1e-3, anneal_lr=True, gamma=0.99,
         target_update_interval=1, tau=1.0, eps_start=1.0, eps_end=0.04, exploration_fraction=0.16,
         double=True, dueling=True, prioritised=False, per_alpha=0.6, per_beta0=0.4, loss="huber",
         max_grad_norm=10.0, hidden=(128, 128), activation="relu", eval_envs=16))

