@@ -24,7 +24,8 @@ HPARAMS = ("lr", "gamma", "tau", "eps_end", "per_alpha", "per_beta0", "max_grad_
 
 
 def default_config() -> ml_collections.ConfigDict:
-    """Double + dueling DQN defaults that solve CartPole-v1 and also learn Acrobot-v1 and Catch-bsuite."""
+    """Double + dueling DQN defaults: CartPole-v1 solved by 7 of 10 seeds (the rest end near 200), Acrobot-v1
+    -78 and Catch-bsuite 1.0 on 5 of 5 seeds."""
     return ml_collections.ConfigDict(dict(
         env_name="CartPole-v1", total_timesteps=50_000, num_envs=4, num_steps=64, buffer_size=50_000,
         batch_size=64, learning_starts=1_000, gradient_steps=128, lr=1e-3, anneal_lr=True, gamma=0.99,
