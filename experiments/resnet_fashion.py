@@ -5,7 +5,8 @@ from jaxzoo.viz.plots import learning_curves
 
 
 def get_config():
-    c = cnn_config(("resnet", "preact_resnet"), epochs=15, lr=3e-3, depth=20, augment=True)
+    c = cnn_config(("resnet", "preact_resnet"), epochs=15, depth=20, augment=True)
+    c.optimizer.update({"name": "sgd", "lr": 0.1, "momentum": 0.9, "nesterov": True})  # the paper's recipe
     return c.lock()
 
 

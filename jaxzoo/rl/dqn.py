@@ -2,7 +2,9 @@
 
 An iteration collects ``num_steps`` epsilon-greedy steps in each of ``num_envs`` environments,
 then takes ``gradient_steps`` Adam steps on replayed batches; the target network follows the online
-one every ``target_update_interval`` iterations (Polyak-averaged with ``tau`` < 1). The buffer is
+one every ``target_update_interval`` iterations (Polyak-averaged with ``tau`` < 1). Every ``eval_every``
+iterations the greedy policy is evaluated and the best parameters so far are kept (``best_params``);
+the final evaluation and the saved policy use them, as a run keeps its best checkpoint. The buffer is
 first filled with ``learning_starts`` uniformly random steps. Each variant is a config flag
 (``double``, ``dueling``, ``prioritised``), so any combination works.
 Transitions store the true next observation (gymnax's ``final_observation``), and the TD target
@@ -24,14 +26,15 @@ HPARAMS = ("lr", "gamma", "tau", "eps_end", "per_alpha", "per_beta0", "max_grad_
 
 
 def default_config() -> ml_collections.ConfigDict:
-    """Double + dueling DQN defaults: CartPole-v1 solved by 7 of 10 seeds (the rest end near 200), Acrobot-v1
-    -78 and Catch-bsuite 1.0 on 5 of 5 seeds."""
+    """Double + dueling DQN, one gradient step per environment step, keeping the parameters of the best
+    greedy check (every 8 updates): CartPole-v1 solved by 23 of 25 seeds (5/5 from key(0), 10/10 and 8/10
+    from key(0) and key(1))."""
     return ml_collections.ConfigDict(dict(
         env_name="CartPole-v1", total_timesteps=50_000, num_envs=4, num_steps=64, buffer_size=50_000,
-        batch_size=64, learning_starts=1_000, gradient_steps=128, lr=1e-3, anneal_lr=True, gamma=0.99,
+        batch_size=64, learning_starts=1_000, gradient_steps=256, lr=1e-3, anneal_lr=True, gamma=0.99,
         target_update_interval=1, tau=1.0, eps_start=1.0, eps_end=0.04, exploration_fraction=0.16,
         double=True, dueling=True, prioritised=False, per_alpha=0.6, per_beta0=0.4, loss="huber",
-        max_grad_norm=10.0, hidden=(128, 128), activation="relu", eval_envs=16))
+        max_grad_norm=10.0, hidden=(128, 128), activation="relu", eval_envs=16, eval_every=8))
 
 
 def check_config(config) -> None:
@@ -40,6 +43,9 @@ def check_config(config) -> None:
                  "target_update_interval", "eval_envs"):
         if not isinstance(config[name], int) or config[name] <= 0:
             raise ValueError(f"dqn: config.{name} must be a positive integer, got {config[name]!r}")
+    if not isinstance(config.eval_every, int) or config.eval_every < 0:
+        raise ValueError(f"dqn: config.eval_every must be an integer >= 0 (0: keep the last parameters), "
+                         f"got {config.eval_every!r}")
     if config.buffer_size < config.batch_size:
         raise ValueError(f"dqn: buffer_size={config.buffer_size} is smaller than batch_size={config.batch_size}; "
                          f"the buffer must hold at least one batch")
@@ -92,6 +98,7 @@ def make_agent(config) -> rc.Agent:
         return net.apply({"params": params}, obs)
 
     def init(key, hp):
+        k_check = jax.random.fold_in(key, 1)
         k_net, k_env, key = jax.random.split(key, 3)
         obs, env_state = rc.reset_envs(env, env_params, k_env, n_envs)
         params = net.init(k_net, obs)["params"]
@@ -109,7 +116,8 @@ def make_agent(config) -> rc.Agent:
             buffer = replay.add(buffer, _flat_items(traj))
         return dict(params=params, target=params, opt_state=tx_for(hp, jnp.zeros((), jnp.int32)).init(params),
                     buffer=buffer, env_state=env_state, obs=obs, stats=stats, key=key, hp=hp,
-                    update_idx=jnp.zeros((), jnp.int32), episode_return=jnp.zeros(()))
+                    update_idx=jnp.zeros((), jnp.int32), episode_return=jnp.zeros(()),
+                    best_params=params, best_return=jnp.full((), -jnp.inf), check_key=k_check)
 
     def loss_fn(params, target, batch, weights, hp):
         q = jnp.take_along_axis(q_values(params, batch["obs"]), batch["action"][:, None], -1)[:, 0]
@@ -168,11 +176,18 @@ def make_agent(config) -> rc.Agent:
     def act(params, obs):
         return jnp.argmax(q_values(params, obs), -1)
 
-    def evaluate(rs, key):
-        return rc.greedy_return(env, env_params, act, rs["params"], key, config.eval_envs,
-                                rc.max_episode_steps(env_params))
+    def greedy(params, key):
+        return rc.greedy_return(env, env_params, act, params, key, config.eval_envs, rc.max_episode_steps(env_params))
 
-    return rc.Agent(init, update, evaluate, act, num_updates, n_envs * n_steps, rc.hparams_from(config, HPARAMS))
+    def checkpoint(rs):
+        """Evaluate the current parameters greedily; keep them if they are the best so far."""
+        return rc.keep_best(rs, greedy(rs["params"], jax.random.fold_in(rs["check_key"], rs["update_idx"])))
+
+    def evaluate(rs, key):
+        return greedy(rs["best_params"] if config.eval_every else rs["params"], key)
+
+    return rc.Agent(init, update, evaluate, act, num_updates, n_envs * n_steps, rc.hparams_from(config, HPARAMS),
+                    config.eval_every, checkpoint)
 
 
 def make_train(config):

@@ -37,7 +37,7 @@ def run_agent(agent: rc.Agent, agent_config, *, name: str, run_dir: Path, num_se
         summary["solved_threshold"] = threshold
     if save_rollout_gif:
         env, env_params = rc.make_env(agent_config.env_name)
-        params = jax.tree.map(lambda x: x[int(np.argmax(ret))], out["runner_state"]["params"])
+        params = jax.tree.map(lambda x: x[int(np.argmax(ret))], rc.final_params(out["runner_state"]))
         obs, _, rewards = record_episode(env, env_params, agent.act, params, jax.random.key(seed + 1))
         save_gif(obs, run_dir / "plots" / "rollout.gif", env_name=agent_config.env_name)
         summary["gif_episode_return"] = float(rewards.sum())

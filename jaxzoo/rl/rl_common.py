@@ -17,6 +17,9 @@ class Agent(NamedTuple):
     ``init(key, hparams) -> runner_state`` (hparams: a dict of scalars, traced so they can be vmapped),
     ``update(runner_state) -> (runner_state, metrics)`` (one iteration: collect experience, learn),
     ``evaluate(runner_state, key) -> mean greedy return`` and ``act(params, obs) -> greedy action``.
+    With ``eval_every`` > 0, ``checkpoint(runner_state) -> runner_state`` runs after every ``eval_every``
+    updates (and after the last one): agents use it to keep the parameters of their best greedy
+    evaluation in ``runner_state["best_params"]``, as a run keeps its best checkpoint.
     """
 
     init: Callable
@@ -26,6 +29,8 @@ class Agent(NamedTuple):
     num_updates: int
     steps_per_update: int
     hparams: dict
+    eval_every: int = 0
+    checkpoint: Callable | None = None
 
 
 def make_env(name: str, *, discrete_only: bool = True, algorithm: str = "this algorithm"):
@@ -220,6 +225,43 @@ def hparams_from(config, names) -> dict[str, Any]:
     return {n: np.float32(config[n]) for n in names}
 
 
+def keep_best(rs: dict, eval_return) -> dict:
+    """Keep ``rs["params"]`` as ``rs["best_params"]`` when ``eval_return`` is at least ``rs["best_return"]``."""
+    better = eval_return >= rs["best_return"]
+    best = jax.tree.map(lambda b, p: jnp.where(better, p, b), rs["best_params"], rs["params"])
+    return {**rs, "best_params": best, "best_return": jnp.where(better, eval_return, rs["best_return"])}
+
+
+def final_params(rs: dict):
+    """The parameters a run hands back: the best evaluated ones when the agent keeps them, else the last."""
+    return rs.get("best_params", rs["params"])
+
+
+def scan_updates(agent: Agent, rs, num: int, *, last: bool):
+    """``num`` updates in ``lax.scan``, with ``agent.checkpoint`` after every ``eval_every`` of them (runs
+    start at a multiple of ``eval_every``) and, when ``last`` ends training, after the final update."""
+    def plain(rs, n):
+        return jax.lax.scan(lambda c, _: agent.update(c), rs, None, n)
+
+    if not agent.eval_every:
+        return plain(rs, num)
+    periods, rest = divmod(num, agent.eval_every)
+    parts = []
+    if periods:
+        def period(c, _):
+            c, m = plain(c, agent.eval_every)
+            return agent.checkpoint(c), m
+
+        rs, m = jax.lax.scan(period, rs, None, periods)
+        parts.append(jax.tree.map(lambda x: x.reshape((-1,) + x.shape[2:]), m))
+    if rest:
+        rs, m = plain(rs, rest)
+        parts.append(m)
+        if last:
+            rs = agent.checkpoint(rs)
+    return rs, jax.tree.map(lambda *xs: jnp.concatenate(xs), *parts)
+
+
 def make_train(agent: Agent):
     """``train(key, hparams=None)``: init, ``lax.scan`` over every update, then a greedy evaluation."""
 
@@ -227,7 +269,7 @@ def make_train(agent: Agent):
         hp = {k: jnp.asarray(v, jnp.float32) for k, v in (agent.hparams if hparams is None else hparams).items()}
         k_init, k_eval = jax.random.split(key)
         rs = agent.init(k_init, hp)
-        rs, metrics = jax.lax.scan(lambda c, _: agent.update(c), rs, None, agent.num_updates)
+        rs, metrics = scan_updates(agent, rs, agent.num_updates, last=True)
         return {"runner_state": rs, "metrics": metrics, "eval_return": agent.evaluate(rs, k_eval)}
 
     return train

@@ -55,9 +55,9 @@ def train_chunked(agent: rc.Agent, keys, *, hparams=None, chunk_updates: int = 0
                   resume: bool = True, evaluate_chunks: bool = True, log=print) -> dict:
     """Train ``len(keys)`` agents (vmapped) in chunks; returns metrics [S, U], eval curve and final returns."""
     num = keys.shape[0]
-    chunk = chunk_updates if chunk_updates > 0 else agent.num_updates
-    if chunk > agent.num_updates:
-        chunk = agent.num_updates
+    chunk = min(chunk_updates if chunk_updates > 0 else agent.num_updates, agent.num_updates)
+    if agent.eval_every:  # chunks start where a checkpoint evaluation falls
+        chunk = -(-chunk // agent.eval_every) * agent.eval_every
     split = jax.vmap(jax.random.split)(keys)
     k_init, k_eval = split[:, 0], split[:, 1]
     hp = _batched_hparams(agent, hparams, num)
@@ -76,10 +76,10 @@ def train_chunked(agent: rc.Agent, keys, *, hparams=None, chunk_updates: int = 0
     writer = MetricWriter(run_dir, tensorboard=False) if run_dir else None
     scans = _COMPILED.setdefault(id(agent.update), {})
 
-    def scan_fn(n):
-        if n not in scans:
-            scans[n] = jax.jit(jax.vmap(lambda rs: jax.lax.scan(lambda c, _: agent.update(c), rs, None, n)))
-        return scans[n]
+    def scan_fn(n, last):
+        if (n, last) not in scans:
+            scans[n, last] = jax.jit(jax.vmap(lambda rs: rc.scan_updates(agent, rs, n, last=last)))
+        return scans[n, last]
 
     if "eval" not in scans:
         scans["eval"] = jax.jit(jax.vmap(agent.evaluate))
@@ -87,7 +87,7 @@ def train_chunked(agent: rc.Agent, keys, *, hparams=None, chunk_updates: int = 0
     t0 = time.time() - elapsed
     while done_updates < agent.num_updates:
         n = min(chunk, agent.num_updates - done_updates)
-        state, m = scan_fn(n)(state)
+        state, m = scan_fn(n, done_updates + n == agent.num_updates)(state)
         m = jax.tree.map(np.asarray, m)
         metrics.append(m)
         done_updates += n

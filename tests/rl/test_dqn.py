@@ -6,7 +6,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from jaxzoo.rl import dqn
+from jaxzoo.rl import dqn, runner
+from jaxzoo.rl import rl_common as rc
 
 
 def _small(**kw):
@@ -52,9 +53,33 @@ def test_variants_train_and_stay_finite(double, dueling, prioritised):
 
 @pytest.mark.slow
 def test_default_config_learns_cartpole():
-    """Measured: [231, 500, 500, 500, 452] (3 of 5 seeds >= 475; 7 of 10 in a larger sweep)."""
+    """Measured: [500, 500, 500, 500, 500] (23 of 25 seeds >= 475 over larger sweeps)."""
     out = jax.jit(jax.vmap(dqn.make_train(dqn.default_config())))(jax.random.split(jax.random.key(0), 5))
     returns = np.asarray(out["eval_return"])
     pri = np.asarray(out["runner_state"]["buffer"].priorities)
     assert set(np.unique(pri)) <= {0.0, 1.0}  # uniform replay leaves priorities untouched
-    assert (returns >= 475).sum() >= 3 and returns.mean() >= 400, returns
+    assert (returns >= 475).sum() >= 4, returns
+
+
+def test_keep_best_keeps_the_best_evaluated_params():
+    rs = {"params": {"w": jnp.ones(2)}, "best_params": {"w": jnp.zeros(2)}, "best_return": jnp.asarray(10.0)}
+    worse = rc.keep_best(rs, jnp.asarray(9.0))
+    chex.assert_trees_all_equal(worse["best_params"], rs["best_params"])
+    assert float(worse["best_return"]) == 10.0
+    better = rc.keep_best(rs, jnp.asarray(11.0))
+    chex.assert_trees_all_equal(better["best_params"], rs["params"])
+    assert float(better["best_return"]) == 11.0
+
+
+def test_periodic_checkpoints_agree_between_chunked_and_whole_runs():
+    """25 updates, a greedy check every 8 and after the last: chunked (chunks rounded up to 8) == one scan."""
+    agent = dqn.make_agent(_small(eval_every=8))
+    keys = jax.random.split(jax.random.key(1), 2)
+    whole = jax.jit(jax.vmap(rc.make_train(agent)))(keys)
+    chunked = runner.train_chunked(agent, keys, chunk_updates=5, log=lambda *_: None)
+    assert [h["updates"] for h in chunked["history"]] == [8, 16, 24, 25]
+    for name in ("params", "best_params", "best_return"):
+        chex.assert_trees_all_close(chunked["runner_state"][name], whole["runner_state"][name], atol=1e-6)
+    np.testing.assert_allclose(chunked["eval_return"], whole["eval_return"])
+    best = np.asarray(whole["runner_state"]["best_return"])
+    assert np.all(np.isfinite(best)) and np.all(best > 0)
