@@ -30,12 +30,13 @@ def _jaxzoo(algo: str, seeds: int) -> dict:
     import numpy as np
 
     from jaxzoo.rl import dqn, ppo
+    from jaxzoo.rl import rl_common as rc
 
     t0 = time.perf_counter()
     mod = ppo if algo == "ppo" else dqn
     train = mod.make_train(mod.default_config())
     keys = jax.random.split(jax.random.key(0), seeds)
-    out = jax.jit(jax.vmap(train))(keys)
+    out = rc.jit(jax.vmap(train))(keys)
     returns = np.asarray(jax.block_until_ready(out["eval_return"]))
     return {"seconds": time.perf_counter() - t0, "returns": returns.tolist(),
             "steps": mod.default_config().total_timesteps}

@@ -11,6 +11,18 @@ import numpy as np
 from jaxzoo.core.initializers import orthogonal
 
 ACTIVATIONS = {"tanh": nn.tanh, "relu": nn.relu, "gelu": nn.gelu, "elu": nn.elu}
+INITS = ("orthogonal", "normal")
+
+
+def kernel_init(scale: float, kind: str = "orthogonal"):
+    """``orthogonal``: orthogonal matrices times ``scale``; ``normal``: Gaussian entries of the same variance
+    (scale^2 / fan_in). Both train the agents here alike; ``normal`` compiles much faster, because each
+    orthogonal draw is a Gram-Schmidt loop of its own in the compiled graph."""
+    if kind == "orthogonal":
+        return orthogonal(scale)
+    if kind == "normal":
+        return nn.initializers.variance_scaling(scale ** 2, "fan_in", "normal")
+    raise ValueError(f"unknown initialiser {kind!r}; choose one of {', '.join(INITS)}")
 
 
 def activation(name: str):
@@ -20,7 +32,7 @@ def activation(name: str):
 
 
 class MLP(nn.Module):
-    """Flattens the observation, then Dense + activation per hidden width (orthogonal init, zero bias).
+    """Flattens the observation, then Dense + activation per hidden width (gain sqrt(2), zero bias).
 
     The orthogonal initialiser is jaxzoo's LAPACK-free one (``jaxzoo.core.initializers``), which keeps
     ``jit(vmap(train))`` over many seeds from deadlocking XLA's CPU thread pool."""
@@ -28,17 +40,18 @@ class MLP(nn.Module):
     hidden: Sequence[int] = (64, 64)
     act: str = "tanh"
     obs_ndim: int = 1
+    initializer: str = "orthogonal"
 
     @nn.compact
     def __call__(self, x):
         x = x.reshape(x.shape[: -self.obs_ndim] + (-1,)) if self.obs_ndim > 1 else x
         for width in self.hidden:
-            x = activation(self.act)(nn.Dense(width, kernel_init=orthogonal(np.sqrt(2)))(x))
+            x = activation(self.act)(nn.Dense(width, kernel_init=kernel_init(np.sqrt(2), self.initializer))(x))
         return x
 
 
-def _head(n: int, scale: float):
-    return nn.Dense(n, kernel_init=orthogonal(scale))
+def _head(n: int, scale: float, init: str):
+    return nn.Dense(n, kernel_init=kernel_init(scale, init))
 
 
 class Actor(nn.Module):
@@ -48,10 +61,12 @@ class Actor(nn.Module):
     hidden: Sequence[int] = (64, 64)
     act: str = "tanh"
     obs_ndim: int = 1
+    initializer: str = "orthogonal"
 
     @nn.compact
     def __call__(self, obs):
-        return _head(self.num_actions, 0.01)(MLP(self.hidden, self.act, self.obs_ndim)(obs))
+        h = MLP(self.hidden, self.act, self.obs_ndim, self.initializer)(obs)
+        return _head(self.num_actions, 0.01, self.initializer)(h)
 
 
 class Critic(nn.Module):
@@ -60,10 +75,11 @@ class Critic(nn.Module):
     hidden: Sequence[int] = (64, 64)
     act: str = "tanh"
     obs_ndim: int = 1
+    initializer: str = "orthogonal"
 
     @nn.compact
     def __call__(self, obs):
-        return _head(1, 1.0)(MLP(self.hidden, self.act, self.obs_ndim)(obs))[..., 0]
+        return _head(1, 1.0, self.initializer)(MLP(self.hidden, self.act, self.obs_ndim, self.initializer)(obs))[..., 0]
 
 
 class ActorCritic(nn.Module):
@@ -73,10 +89,11 @@ class ActorCritic(nn.Module):
     hidden: Sequence[int] = (64, 64)
     act: str = "tanh"
     obs_ndim: int = 1
+    initializer: str = "orthogonal"
 
     def setup(self):
-        self.actor = Actor(self.num_actions, self.hidden, self.act, self.obs_ndim)
-        self.critic = Critic(self.hidden, self.act, self.obs_ndim)
+        self.actor = Actor(self.num_actions, self.hidden, self.act, self.obs_ndim, self.initializer)
+        self.critic = Critic(self.hidden, self.act, self.obs_ndim, self.initializer)
 
     def __call__(self, obs):
         return self.actor(obs), self.critic(obs)
@@ -96,14 +113,15 @@ class QNetwork(nn.Module):
     act: str = "relu"
     dueling: bool = False
     obs_ndim: int = 1
+    initializer: str = "orthogonal"
 
     @nn.compact
     def __call__(self, obs):
-        h = MLP(self.hidden, self.act, self.obs_ndim)(obs)
+        h = MLP(self.hidden, self.act, self.obs_ndim, self.initializer)(obs)
         if not self.dueling:
-            return _head(self.num_actions, 1.0)(h)
-        adv = _head(self.num_actions, 1.0)(h)
-        value = _head(1, 1.0)(h)
+            return _head(self.num_actions, 1.0, self.initializer)(h)
+        adv = _head(self.num_actions, 1.0, self.initializer)(h)
+        value = _head(1, 1.0, self.initializer)(h)
         return value + adv - adv.mean(axis=-1, keepdims=True)
 
 

@@ -8,18 +8,19 @@ import ml_collections
 import optax
 
 from jaxzoo.rl import rl_common as rc
-from jaxzoo.rl.networks import ActorCritic, entropy_from_logp, log_softmax_pick
+from jaxzoo.rl.networks import INITS, ActorCritic, entropy_from_logp, log_softmax_pick
 
 HPARAMS = ("lr", "gamma", "gae_lambda", "clip_eps", "ent_coef", "vf_coef", "max_grad_norm")
 
 
 def default_config() -> ml_collections.ConfigDict:
-    """Defaults that solve CartPole-v1 (131k steps; 5 of 5 and 32 of 32 seeds tried) and also learn Acrobot-v1."""
+    """Defaults that solve CartPole-v1 in 81,920 steps (64 of 64 seeds, from key(0) and key(1)) and also learn
+    Acrobot-v1 (-83) and Catch-bsuite (1.0), 5 seeds each. ``init="normal"``: see ``networks.kernel_init``."""
     return ml_collections.ConfigDict(dict(
-        env_name="CartPole-v1", total_timesteps=131_072, num_envs=8, num_steps=64,
+        env_name="CartPole-v1", total_timesteps=81_920, num_envs=8, num_steps=64,
         update_epochs=4, num_minibatches=4, lr=2.5e-3, anneal_lr=True, gamma=0.99, gae_lambda=0.95,
         clip_eps=0.2, ent_coef=0.0, vf_coef=0.5, max_grad_norm=0.5, hidden=(64, 64), activation="tanh",
-        eval_envs=16))
+        init="normal", eval_envs=16))
 
 
 def check_config(config) -> None:
@@ -33,6 +34,8 @@ def check_config(config) -> None:
     if not 0 <= config.gae_lambda <= 1 or not 0 < config.gamma <= 1:
         raise ValueError(f"ppo: gamma must be in (0, 1] and gae_lambda in [0, 1], got {config.gamma}, "
                          f"{config.gae_lambda}")
+    if config.init not in INITS:
+        raise ValueError(f"ppo: config.init must be one of {INITS}, got {config.init!r}")
     batch = config.num_envs * config.num_steps
     if batch % config.num_minibatches:
         raise ValueError(f"ppo: num_minibatches={config.num_minibatches} does not divide the rollout batch "
@@ -45,7 +48,7 @@ def make_agent(config) -> rc.Agent:
     check_config(config)
     env, env_params = rc.make_env(config.env_name, algorithm="PPO")
     n_act, obs_shape = rc.num_actions(env, env_params), rc.obs_shape(env, env_params)
-    net = ActorCritic(n_act, tuple(config.hidden), config.activation, len(obs_shape))
+    net = ActorCritic(n_act, tuple(config.hidden), config.activation, len(obs_shape), config.init)
     n_envs, n_steps, n_mb, epochs = config.num_envs, config.num_steps, config.num_minibatches, config.update_epochs
     batch = n_envs * n_steps
     num_updates = config.total_timesteps // batch

@@ -62,7 +62,7 @@ def train_chunked(agent: rc.Agent, keys, *, hparams=None, chunk_updates: int = 0
     k_init, k_eval = split[:, 0], split[:, 1]
     hp = _batched_hparams(agent, hparams, num)
     if "init" not in _COMPILED.setdefault(id(agent.update), {"agent": agent}):  # keeps the id in use
-        _COMPILED[id(agent.update)]["init"] = jax.jit(jax.vmap(agent.init))
+        _COMPILED[id(agent.update)]["init"] = rc.jit(jax.vmap(agent.init))
     state = _COMPILED[id(agent.update)]["init"](k_init, hp)
     ckpt = Path(run_dir) / "checkpoints" / "runner_state.npz" if run_dir else None
     if ckpt is not None:
@@ -78,11 +78,11 @@ def train_chunked(agent: rc.Agent, keys, *, hparams=None, chunk_updates: int = 0
 
     def scan_fn(n, last):
         if (n, last) not in scans:
-            scans[n, last] = jax.jit(jax.vmap(lambda rs: rc.scan_updates(agent, rs, n, last=last)))
+            scans[n, last] = rc.jit(jax.vmap(lambda rs: rc.scan_updates(agent, rs, n, last=last)))
         return scans[n, last]
 
     if "eval" not in scans:
-        scans["eval"] = jax.jit(jax.vmap(agent.evaluate))
+        scans["eval"] = rc.jit(jax.vmap(agent.evaluate))
     eval_fn = scans["eval"]
     t0 = time.time() - elapsed
     while done_updates < agent.num_updates:

@@ -44,7 +44,7 @@ def test_learning_rate_sweep_is_one_vmapped_call():
     init = jax.vmap(agent.init)(jax.vmap(lambda k: jax.random.split(k)[0])(keys), hp)["params"]
     delta = [float(sum(jnp.abs(a - b)[i].sum() for a, b in zip(jax.tree.leaves(params), jax.tree.leaves(init))))
              for i in range(3)]
-    assert delta[0] == 0.0 and 0 < delta[1] < delta[2]
+    assert delta[0] < 1e-3 * delta[1] and delta[1] < delta[2]  # lr 0: unchanged up to float rounding
 
 
 def test_killed_chunked_run_resumes_to_the_uninterrupted_result(tmp_path):
