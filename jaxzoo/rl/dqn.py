@@ -20,7 +20,7 @@ import optax
 
 from jaxzoo.rl import replay
 from jaxzoo.rl import rl_common as rc
-from jaxzoo.rl.networks import QNetwork
+from jaxzoo.rl.networks import INITS, QNetwork
 
 HPARAMS = ("lr", "gamma", "tau", "eps_end", "per_alpha", "per_beta0", "max_grad_norm")
 
@@ -34,7 +34,8 @@ def default_config() -> ml_collections.ConfigDict:
         batch_size=64, learning_starts=1_000, gradient_steps=256, lr=1e-3, anneal_lr=True, gamma=0.99,
         target_update_interval=1, tau=1.0, eps_start=1.0, eps_end=0.04, exploration_fraction=0.16,
         double=True, dueling=True, prioritised=False, per_alpha=0.6, per_beta0=0.4, loss="huber",
-        max_grad_norm=10.0, hidden=(128, 128), activation="relu", eval_envs=16, eval_every=8))
+        max_grad_norm=10.0, hidden=(128, 128), activation="relu", initializer="orthogonal", eval_envs=16,
+        eval_every=8))
 
 
 def check_config(config) -> None:
@@ -43,6 +44,8 @@ def check_config(config) -> None:
                  "target_update_interval", "eval_envs"):
         if not isinstance(config[name], int) or config[name] <= 0:
             raise ValueError(f"dqn: config.{name} must be a positive integer, got {config[name]!r}")
+    if config.initializer not in INITS:
+        raise ValueError(f"dqn: config.initializer must be one of {INITS}, got {config.initializer!r}")
     if not isinstance(config.eval_every, int) or config.eval_every < 0:
         raise ValueError(f"dqn: config.eval_every must be an integer >= 0 (0: keep the last parameters), "
                          f"got {config.eval_every!r}")
@@ -82,7 +85,8 @@ def make_agent(config) -> rc.Agent:
     check_config(config)
     env, env_params = rc.make_env(config.env_name, algorithm="DQN")
     n_act, obs_shape = rc.num_actions(env, env_params), rc.obs_shape(env, env_params)
-    net = QNetwork(n_act, tuple(config.hidden), config.activation, bool(config.dueling), len(obs_shape))
+    net = QNetwork(n_act, tuple(config.hidden), config.activation, bool(config.dueling), len(obs_shape),
+                   config.initializer)
     n_envs, n_steps, batch_size = config.num_envs, config.num_steps, config.batch_size
     warmup_steps = -(-config.learning_starts // n_envs)
     num_updates = max((config.total_timesteps - warmup_steps * n_envs) // (n_envs * n_steps), 1)

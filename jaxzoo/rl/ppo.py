@@ -15,13 +15,13 @@ HPARAMS = ("lr", "gamma", "gae_lambda", "clip_eps", "ent_coef", "vf_coef", "max_
 
 def default_config() -> ml_collections.ConfigDict:
     """Defaults that solve CartPole-v1 in 98,304 steps (80 of 80 seeds: 32 from key(0), 32 from key(1), 16; at
-    81,920 steps 79 of 80) and also learn Acrobot-v1 and Catch-bsuite. ``init="normal"``: see
+    81,920 steps 79 of 80) and also learn Acrobot-v1 and Catch-bsuite. ``initializer="normal"``: see
     ``networks.kernel_init``."""
     return ml_collections.ConfigDict(dict(
         env_name="CartPole-v1", total_timesteps=98_304, num_envs=8, num_steps=64,
         update_epochs=4, num_minibatches=4, lr=2.5e-3, anneal_lr=True, gamma=0.99, gae_lambda=0.95,
         clip_eps=0.2, ent_coef=0.0, vf_coef=0.5, max_grad_norm=0.5, hidden=(64, 64), activation="tanh",
-        init="normal", eval_envs=16))
+        initializer="normal", eval_envs=16))
 
 
 def check_config(config) -> None:
@@ -35,8 +35,8 @@ def check_config(config) -> None:
     if not 0 <= config.gae_lambda <= 1 or not 0 < config.gamma <= 1:
         raise ValueError(f"ppo: gamma must be in (0, 1] and gae_lambda in [0, 1], got {config.gamma}, "
                          f"{config.gae_lambda}")
-    if config.init not in INITS:
-        raise ValueError(f"ppo: config.init must be one of {INITS}, got {config.init!r}")
+    if config.initializer not in INITS:
+        raise ValueError(f"ppo: config.initializer must be one of {INITS}, got {config.initializer!r}")
     batch = config.num_envs * config.num_steps
     if batch % config.num_minibatches:
         raise ValueError(f"ppo: num_minibatches={config.num_minibatches} does not divide the rollout batch "
@@ -49,7 +49,7 @@ def make_agent(config) -> rc.Agent:
     check_config(config)
     env, env_params = rc.make_env(config.env_name, algorithm="PPO")
     n_act, obs_shape = rc.num_actions(env, env_params), rc.obs_shape(env, env_params)
-    net = ActorCritic(n_act, tuple(config.hidden), config.activation, len(obs_shape), config.init)
+    net = ActorCritic(n_act, tuple(config.hidden), config.activation, len(obs_shape), config.initializer)
     n_envs, n_steps, n_mb, epochs = config.num_envs, config.num_steps, config.num_minibatches, config.update_epochs
     batch = n_envs * n_steps
     num_updates = config.total_timesteps // batch
