@@ -35,9 +35,11 @@ def _jaxzoo(algo: str, seeds: int) -> dict:
     t0 = time.perf_counter()
     mod = ppo if algo == "ppo" else dqn
     train = mod.make_train(mod.default_config())
-    keys = jax.random.split(jax.random.key(0), seeds)
-    out = rc.jit(jax.vmap(train))(keys)
-    returns = np.asarray(jax.block_until_ready(out["eval_return"]))
+    if seeds == 1:  # one agent: jit(train)(key), as a user training one agent writes it
+        out = rc.jit(train)(jax.random.key(0))
+    else:  # many seeds: one vmapped call
+        out = rc.jit(jax.vmap(train))(jax.random.split(jax.random.key(0), seeds))
+    returns = np.atleast_1d(np.asarray(jax.block_until_ready(out["eval_return"])))
     return {"seconds": time.perf_counter() - t0, "returns": returns.tolist(),
             "steps": mod.default_config().total_timesteps}
 
