@@ -27,14 +27,14 @@ HPARAMS = ("lr", "gamma", "tau", "eps_end", "per_alpha", "per_beta0", "max_grad_
 
 def default_config() -> ml_collections.ConfigDict:
     """Double + dueling DQN, one gradient step per environment step, keeping the parameters of the best
-    greedy check (every 8 updates): CartPole-v1 solved by 23 of 25 seeds (5/5 from key(0), 10/10 and 8/10
-    from key(0) and key(1))."""
+    greedy check (64 episodes every 8 updates): CartPole-v1 solved by 20 of 20 seeds (10 from key(0), 10 from
+    key(1)) and 5 of 5 in ``jaxzoo run rl_dqn``; Acrobot-v1 -82 (5/5 above -100)."""
     return ml_collections.ConfigDict(dict(
         env_name="CartPole-v1", total_timesteps=50_000, num_envs=4, num_steps=64, buffer_size=50_000,
         batch_size=64, learning_starts=1_000, gradient_steps=256, lr=1e-3, anneal_lr=True, gamma=0.99,
-        target_update_interval=1, tau=1.0, eps_start=1.0, eps_end=0.04, exploration_fraction=0.16,
+        target_update_interval=1, tau=1.0, eps_start=1.0, eps_end=0.04, exploration_fraction=0.1,
         double=True, dueling=True, prioritised=False, per_alpha=0.6, per_beta0=0.4, loss="huber",
-        max_grad_norm=10.0, hidden=(128, 128), activation="relu", initializer="orthogonal", eval_envs=16,
+        max_grad_norm=10.0, hidden=(128, 128), activation="relu", initializer="orthogonal", eval_envs=64,
         eval_every=8))
 
 
