@@ -118,10 +118,12 @@ def make_agent(config) -> rc.Agent:
             env_state, obs, stats, traj, _, _ = rc.rollout(env, env_params, random_policy, params, env_state, obs,
                                                            stats, k_warm, warmup_steps)
             buffer = replay.add(buffer, _flat_items(traj))
-        return dict(params=params, target=params, opt_state=tx_for(hp, jnp.zeros((), jnp.int32)).init(params),
-                    buffer=buffer, env_state=env_state, obs=obs, stats=stats, key=key, hp=hp,
-                    update_idx=jnp.zeros((), jnp.int32), episode_return=jnp.zeros(()),
-                    best_params=params, best_return=jnp.full((), -jnp.inf), check_key=k_check)
+        rs = dict(params=params, target=params, opt_state=tx_for(hp, jnp.zeros((), jnp.int32)).init(params),
+                  buffer=buffer, env_state=env_state, obs=obs, stats=stats, key=key, hp=hp,
+                  update_idx=jnp.zeros((), jnp.int32), episode_return=jnp.zeros(()))
+        if config.eval_every:  # only runs with checks keep best parameters (see rc.final_params)
+            rs |= dict(best_params=params, best_return=jnp.full((), -jnp.inf), check_key=k_check)
+        return rs
 
     def loss_fn(params, target, batch, weights, hp):
         q = jnp.take_along_axis(q_values(params, batch["obs"]), batch["action"][:, None], -1)[:, 0]
@@ -188,7 +190,7 @@ def make_agent(config) -> rc.Agent:
         return rc.keep_best(rs, greedy(rs["params"], jax.random.fold_in(rs["check_key"], rs["update_idx"])))
 
     def evaluate(rs, key):
-        return greedy(rs["best_params"] if config.eval_every else rs["params"], key)
+        return greedy(rc.final_params(rs), key)
 
     return rc.Agent(init, update, evaluate, act, num_updates, n_envs * n_steps, rc.hparams_from(config, HPARAMS),
                     config.eval_every, checkpoint)

@@ -83,3 +83,10 @@ def test_periodic_checkpoints_agree_between_chunked_and_whole_runs():
     np.testing.assert_allclose(chunked["eval_return"], whole["eval_return"])
     best = np.asarray(whole["runner_state"]["best_return"])
     assert np.all(np.isfinite(best)) and np.all(best > 0)
+
+
+def test_without_checks_the_last_params_are_final():
+    agent = dqn.make_agent(_small(eval_every=0))
+    out = jax.jit(rc.make_train(agent))(jax.random.key(2))
+    assert "best_params" not in out["runner_state"]
+    chex.assert_trees_all_equal(rc.final_params(out["runner_state"]), out["runner_state"]["params"])
