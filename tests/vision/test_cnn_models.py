@@ -62,9 +62,25 @@ def test_resnet_shapes(name, size, filters):
 def test_im2col_matches_xla_convolution():
     x = jax.random.normal(KEY, (2, 9, 11, 3))
     k = jax.random.normal(jax.random.key(1), (3, 3, 3, 5))
-    for strides, pad in [((1, 1), ((1, 1), (1, 1))), ((2, 2), ((1, 1), (1, 1))), ((2, 1), ((0, 2), (1, 0)))]:
-        ref = jax.lax.conv_general_dilated(x, k, strides, pad, dimension_numbers=("NHWC", "HWIO", "NHWC"))
-        chex.assert_trees_all_close(im2col_conv(x, k, strides, pad), ref, atol=1e-5)
+    k1 = jax.random.normal(jax.random.key(2), (1, 1, 3, 4))
+    cases = [((1, 1), ((1, 1), (1, 1)), k), ((2, 2), ((1, 1), (1, 1)), k), ((2, 1), ((0, 2), (1, 0)), k),
+             ((3, 2), ((2, 0), (0, 0)), k), ((1, 1), ((0, 0), (0, 0)), k1), ((2, 2), ((0, 0), (0, 0)), k1)]
+    for strides, pad, kern in cases:
+        xla = lambda x, kern: jax.lax.conv_general_dilated(x, kern, strides, pad,
+                                                         dimension_numbers=("NHWC", "HWIO", "NHWC"))
+        ref, ref_vjp = jax.vjp(xla, x, kern)
+        out, vjp = jax.vjp(lambda x, kern: im2col_conv(x, kern, strides, pad), x, kern)
+        chex.assert_trees_all_close(out, ref, atol=1e-5)
+        dy = jax.random.normal(jax.random.key(3), ref.shape)  # gradients w.r.t. the input and the kernel
+        chex.assert_trees_all_close(vjp(dy), ref_vjp(dy), atol=1e-4)
+    # second order, as a gradient penalty needs: d/dk |d/dx sum(tanh(conv(x, k)))|^2
+    conv = lambda f: lambda k: jnp.sum(jax.grad(lambda x: jnp.sum(jnp.tanh(f(x, k))))(x) ** 2)
+    strides, pad = (2, 1), ((1, 1), (0, 1))
+    penalty_i2c = conv(lambda x, k: im2col_conv(x, k, strides, pad))
+    penalty_xla = conv(lambda x, k: jax.lax.conv_general_dilated(x, k, strides, pad,
+                                                                 dimension_numbers=("NHWC", "HWIO", "NHWC")))
+    chex.assert_trees_all_close(jax.grad(penalty_i2c)(k * 0.3), jax.grad(penalty_xla)(k * 0.3), rtol=1e-4,
+                                atol=1e-3)
     a, b = Conv2D(4, 5, 2, conv_impl="im2col"), Conv2D(4, 5, 2, conv_impl="xla")
     v = a.init(KEY, x)
     chex.assert_trees_all_close(a.apply(v, x), b.apply(v, x), atol=1e-5)
