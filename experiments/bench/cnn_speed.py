@@ -5,9 +5,9 @@
 Both sides train the same network (28x28x1 inputs, batch 128, SGD with momentum, softmax cross-entropy)
 on the same random data, in this one process; repeats alternate between the two sides so that other
 load on the machine hits both alike. Reported: images/s (median of the repeats) and the ratio
-jaxzoo / PyTorch. jaxzoo rows: ``conv_impl=xla`` (XLA's own CPU convolutions) and ``conv_impl=im2col``
-(the default on CPU), each as a Python loop over a jitted step and as one ``lax.scan`` over the steps
-(how ``jaxzoo.core.fit`` runs an epoch).
+jaxzoo / PyTorch. jaxzoo rows: ``conv_impl=xla`` (XLA's own CPU convolutions), ``im2col``, and ``auto``
+(the default: im2col or the row-Toeplitz form per layer; see jaxzoo/vision/layers.py), each as a Python
+loop over a jitted step and as one ``lax.scan`` over the steps (how ``jaxzoo.core.fit`` runs an epoch).
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ def main(argv=None) -> None:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--steps", type=int, default=20, help="training steps per timed repeat")
     ap.add_argument("--models", default="lenet5,resnet18")
-    ap.add_argument("--impls", default="xla,im2col")
+    ap.add_argument("--impls", default="xla,im2col,auto")
     args = ap.parse_args(argv)
     import torch
     print(f"jax {jax.__version__} ({jax.default_backend()}), torch {torch.__version__} "

@@ -6,11 +6,17 @@ pure functions of the same params whichever way the convolution is computed:
 - ``"xla"``: ``lax.conv_general_dilated`` (cuDNN on GPU, the MXU on TPU; on CPU XLA's own kernels);
 - ``"im2col"``: the kh*kw shifted views of the (padded) input are stacked along channels and multiplied
   by the kernel reshaped to ``(kh*kw*cin, cout)`` in one matrix product. Its gradient is again one
-  matrix product plus pads and adds, which XLA's CPU backend runs much faster than its convolution
+  matrix product plus in-place adds, which XLA's CPU backend runs much faster than its convolution
   gradients for the small images of this zoo (see experiments/bench/cnn_speed.py);
-- ``"auto"``: ``im2col`` on CPU, ``xla`` on GPU and TPU (decided when the function is traced).
+- ``"toeplitz"``: whole image rows instead of pixels. The kh shifted rows of the input (each
+  ``W*cin`` long) are stacked, and the kernel becomes a banded ``(kh*W*cin, ow*cout)`` matrix that
+  slides it along the row. That is W/kw times the arithmetic of im2col, but its stacking copies long
+  contiguous rows where im2col interleaves kh*kw narrow views, which is what bounds im2col's speed on
+  CPU when there are few input channels (LeNet-5's layers: about 1.6x faster training);
+- ``"auto"``: ``xla`` on GPU and TPU. On CPU, per layer when the function is traced: ``toeplitz`` for
+  stride-1 kernels at least 5 wide with fewer than 8 input channels, ``im2col`` otherwise.
 
-Why ``im2col`` on CPU even where XLA's CPU kernels win in isolation (jax 0.10, stride-1 3x3 convolutions
+Why not ``xla`` on CPU, even where XLA's CPU kernels win in isolation (jax 0.10, stride-1 3x3 convolutions
 with 16-32 channels on 14-28 pixel maps: 3-7x faster than im2col in a single jitted step): XLA hands a
 convolution to its fast library kernels only outside loops, and ``jaxzoo.core.fit`` runs each epoch as
 one ``lax.scan``. Inside the loop the same convolution is about 15x slower (ResNet-20 trains at 29
@@ -25,20 +31,26 @@ from collections.abc import Sequence
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
+import numpy as np
 
-CONV_IMPLS = ("auto", "xla", "im2col")
+CONV_IMPLS = ("auto", "xla", "im2col", "toeplitz")
 
 
 def _pairs(v, n=2) -> tuple:
     return tuple(v) if isinstance(v, Sequence) else (v,) * n
 
 
-def resolve_conv_impl(impl: str) -> str:
+def resolve_conv_impl(impl: str, kernel_shape: tuple = (1, 1, 1, 1), strides=(1, 1)) -> str:
+    """The lowering ``Conv2D`` uses for an HWIO ``kernel_shape`` and ``strides``: ``impl``, or for
+    ``"auto"`` the fastest one on this backend (see the module docstring)."""
     if impl not in CONV_IMPLS:
         raise ValueError(f"conv_impl must be one of {CONV_IMPLS}, got {impl!r}")
-    if impl == "auto":
-        return "im2col" if jax.default_backend() == "cpu" else "xla"
-    return impl
+    if impl != "auto":
+        return impl
+    if jax.default_backend() != "cpu":
+        return "xla"
+    _, kw, cin, _ = kernel_shape
+    return "toeplitz" if kw >= 5 and cin < 8 and tuple(strides) == (1, 1) else "im2col"
 
 
 def _explicit_padding(padding, kernel, strides, spatial) -> tuple:
@@ -98,6 +110,22 @@ def _im2col(x, kernel, strides, padding):
 _im2col.defvjp(_im2col_forward, _im2col_backward)
 
 
+def toeplitz_conv(x: jax.Array, kernel: jax.Array, strides=(1, 1), padding=((0, 0), (0, 0))) -> jax.Array:
+    """NHWC convolution with an HWIO kernel as stacked input rows times a banded (Toeplitz) matrix."""
+    kh, kw, cin, cout = kernel.shape
+    sh, sw = strides
+    x = jnp.pad(x, ((0, 0), *padding, (0, 0)))
+    n, h, w, _ = x.shape
+    oh, ow = (h - kh) // sh + 1, (w - kw) // sw + 1
+    shift = np.zeros((kw, w, ow), np.float32)  # shift[j, w', o] = 1 where input column w' = o*sw + j
+    for j in range(kw):
+        shift[j, np.arange(ow) * sw + j, np.arange(ow)] = 1
+    band = jnp.einsum("jab,ijcd->iacbd", shift.astype(kernel.dtype), kernel).reshape(kh * w * cin, ow * cout)
+    rows = x.reshape(n, h, w * cin)
+    cols = jnp.concatenate([rows[:, i: i + (oh - 1) * sh + 1: sh] for i in range(kh)], axis=-1)
+    return (cols.reshape(n * oh, kh * w * cin) @ band).reshape(n, oh, ow, cout)
+
+
 def im2col_conv(x: jax.Array, kernel: jax.Array, strides=(1, 1), padding=((0, 0), (0, 0))) -> jax.Array:
     """NHWC convolution with an HWIO kernel as shifted views and one matrix product."""
     return _im2col(x, kernel, tuple(strides), tuple(tuple(p) for p in padding))
@@ -123,8 +151,9 @@ class Conv2D(nn.Module):
         dtype = self.dtype or x.dtype
         x, kernel = x.astype(dtype), kernel.astype(dtype)
         pad = _explicit_padding(self.padding, (kh, kw), strides, x.shape[1:3])
-        if resolve_conv_impl(self.conv_impl) == "im2col":
-            y = im2col_conv(x, kernel, strides, pad)
+        impl = resolve_conv_impl(self.conv_impl, kernel.shape, strides)
+        if impl in ("im2col", "toeplitz"):
+            y = (im2col_conv if impl == "im2col" else toeplitz_conv)(x, kernel, strides, pad)
         else:
             y = jax.lax.conv_general_dilated(x, kernel, strides, pad, dimension_numbers=("NHWC", "HWIO", "NHWC"))
         if self.use_bias:

@@ -8,7 +8,7 @@ import pytest
 
 from jaxzoo.vision.alexnet import AlexNet, local_response_norm
 from jaxzoo.vision.googlenet import GoogLeNet
-from jaxzoo.vision.layers import Conv2D, check_labels, im2col_conv, pool
+from jaxzoo.vision.layers import Conv2D, check_labels, im2col_conv, pool, resolve_conv_impl, toeplitz_conv
 from jaxzoo.vision.lenet import LeNet5
 from jaxzoo.vision.resnet import ResNet, cifar_resnet, resnet
 
@@ -69,10 +69,11 @@ def test_im2col_matches_xla_convolution():
         xla = lambda x, kern: jax.lax.conv_general_dilated(x, kern, strides, pad,
                                                          dimension_numbers=("NHWC", "HWIO", "NHWC"))
         ref, ref_vjp = jax.vjp(xla, x, kern)
-        out, vjp = jax.vjp(lambda x, kern: im2col_conv(x, kern, strides, pad), x, kern)
-        chex.assert_trees_all_close(out, ref, atol=1e-5)
-        dy = jax.random.normal(jax.random.key(3), ref.shape)  # gradients w.r.t. the input and the kernel
-        chex.assert_trees_all_close(vjp(dy), ref_vjp(dy), atol=1e-4)
+        dy = jax.random.normal(jax.random.key(3), ref.shape)
+        for conv in (im2col_conv, toeplitz_conv):
+            out, vjp = jax.vjp(lambda x, kern: conv(x, kern, strides, pad), x, kern)
+            chex.assert_trees_all_close(out, ref, atol=1e-5)
+            chex.assert_trees_all_close(vjp(dy), ref_vjp(dy), atol=1e-4)  # w.r.t. the input and the kernel
     # second order, as a gradient penalty needs: d/dk |d/dx sum(tanh(conv(x, k)))|^2
     conv = lambda f: lambda k: jnp.sum(jax.grad(lambda x: jnp.sum(jnp.tanh(f(x, k))))(x) ** 2)
     strides, pad = (2, 1), ((1, 1), (0, 1))
@@ -87,6 +88,18 @@ def test_im2col_matches_xla_convolution():
     ga = jax.grad(lambda p: a.apply({"params": p}, x).sum())(v["params"])
     gb = jax.grad(lambda p: b.apply({"params": p}, x).sum())(v["params"])
     chex.assert_trees_all_close(ga, gb, atol=1e-4)
+
+
+def test_auto_lowering_on_cpu_picks_rows_for_narrow_wide_kernels():
+    if jax.default_backend() != "cpu":
+        assert resolve_conv_impl("auto", (5, 5, 1, 6)) == "xla"
+        return
+    assert resolve_conv_impl("auto", (5, 5, 1, 6)) == "toeplitz"  # LeNet-5's layers
+    assert resolve_conv_impl("auto", (5, 5, 6, 16)) == "toeplitz"
+    assert resolve_conv_impl("auto", (3, 3, 16, 16)) == "im2col"  # ResNet's
+    assert resolve_conv_impl("auto", (5, 5, 32, 64)) == "im2col"
+    assert resolve_conv_impl("auto", (7, 7, 1, 64), (2, 2)) == "im2col"  # ResNet-18's strided stem
+    assert resolve_conv_impl("xla", (5, 5, 1, 6)) == "xla"
 
 
 def test_pooling_reshape_path_matches_reduce_window():
