@@ -12,7 +12,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
-from jaxzoo.vision.layers import Conv2D, check_images
+from jaxzoo.vision.layers import Conv2D, check_images, pool
 
 
 def local_response_norm(x: jax.Array, size: int = 5, alpha: float = 1e-4, beta: float = 0.75,
@@ -44,15 +44,15 @@ class AlexNet(nn.Module):
         x = nn.relu(conv(filters[0], 3, "conv1")(x))
         if self.lrn:
             x = local_response_norm(x)
-        x = nn.max_pool(x, (3, 3), (2, 2), "SAME")
+        x = pool(x, "max", 3, 2, "SAME")
         x = nn.relu(conv(filters[1], 3, "conv2")(x))
         if self.lrn:
             x = local_response_norm(x)
-        x = nn.max_pool(x, (3, 3), (2, 2), "SAME")
+        x = pool(x, "max", 3, 2, "SAME")
         x = nn.relu(conv(filters[2], 3, "conv3")(x))
         x = nn.relu(conv(filters[3], 3, "conv4")(x))
         x = nn.relu(conv(filters[4], 3, "conv5")(x))
-        x = nn.max_pool(x, (3, 3), (2, 2), "VALID")
+        x = pool(x, "max", 3, 2, "VALID")
         x = x.reshape(x.shape[0], -1)
         x = nn.Dropout(self.dropout, deterministic=not train)(x)
         x = nn.relu(nn.Dense(self.dense, dtype=dtype, name="fc1")(x))

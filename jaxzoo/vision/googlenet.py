@@ -19,7 +19,7 @@ import jax.numpy as jnp
 import optax
 
 from jaxzoo.core.train import images_to_float
-from jaxzoo.vision.layers import Conv2D, check_images
+from jaxzoo.vision.layers import Conv2D, check_images, pool
 
 # name: (1x1, 3x3 reduce, 3x3, 5x5 reduce, 5x5, pool proj)
 INCEPTION = {
@@ -46,7 +46,7 @@ class Inception(nn.Module):
         b1 = conv(f1, 1, "b1_1x1")(x)
         b2 = conv(f3, 3, "b2_3x3")(conv(r3, 1, "b2_reduce")(x))
         b3 = conv(f5, 5, "b3_5x5")(conv(r5, 1, "b3_reduce")(x))
-        b4 = conv(fp, 1, "b4_proj")(nn.max_pool(x, (3, 3), (1, 1), "SAME"))
+        b4 = conv(fp, 1, "b4_proj")(pool(x, "max", 3, 1, "SAME"))
         return jnp.concatenate([b1, b2, b3, b4], axis=-1)
 
 
@@ -84,11 +84,11 @@ class GoogLeNet(nn.Module):
         x = nn.relu(Conv2D(max(8, int(192 * self.width)), 3, padding="SAME", dtype=dtype,
                            conv_impl=self.conv_impl, name="stem")(x))
         if self.stem_pool:
-            x = nn.max_pool(x, (2, 2), (2, 2), "SAME")
+            x = pool(x, "max", 2, 2, "SAME")
         aux = []
         for name in INCEPTION:
             if name in ("4a", "5a"):
-                x = nn.max_pool(x, (3, 3), (2, 2), "SAME")
+                x = pool(x, "max", 3, 2, "SAME")
             x = Inception(scale(INCEPTION[name]), dtype, self.conv_impl, name=f"inception_{name}")(x)
             if self.aux_heads and (train or self.is_initializing()) and name in ("4a", "4d"):
                 aux.append(AuxHead(self.num_classes, self.width, dtype, name=f"aux_{name}")(x, train))

@@ -109,6 +109,19 @@ def test_pooling_reshape_path_matches_reduce_window():
     chex.assert_trees_all_close(pool(x, "avg", 2), nn.avg_pool(x, (2, 2), (2, 2)), atol=1e-6)
 
 
+def test_overlapping_max_pool_matches_reduce_window_and_its_gradient():
+    import flax.linen as nn
+    x = jax.random.normal(KEY, (2, 9, 8, 3)).at[0, 1:4, 1:4, 0].set(0.5)  # ties: one element gets the gradient
+    dy_key = jax.random.key(5)
+    for window, stride, padding in [(3, 2, 1), (3, 1, "SAME"), (3, 2, "SAME"), (3, 2, "VALID"), (2, 2, "SAME")]:
+        pads = padding if isinstance(padding, str) else ((padding, padding), (padding, padding))
+        ref, ref_vjp = jax.vjp(lambda x: nn.max_pool(x, (window, window), (stride, stride), pads), x)
+        out, vjp = jax.vjp(lambda x: pool(x, "max", window, stride, padding), x)
+        chex.assert_trees_all_close(out, ref)
+        dy = jax.random.normal(dy_key, ref.shape)
+        chex.assert_trees_all_close(vjp(dy), ref_vjp(dy), atol=1e-5)
+
+
 def test_lrn_matches_torch_formula():
     x = jax.random.normal(KEY, (1, 2, 2, 7))
     out = np.asarray(local_response_norm(x, size=5, alpha=1e-2, beta=0.75, k=2.0))
