@@ -12,9 +12,10 @@ pure functions of the same params whichever way the convolution is computed:
   ``W*cin`` long) are stacked, and the kernel becomes a banded ``(kh*W*cin, ow*cout)`` matrix that
   slides it along the row. That is W/kw times the arithmetic of im2col, but its stacking copies long
   contiguous rows where im2col interleaves kh*kw narrow views, which is what bounds im2col's speed on
-  CPU when there are few input channels (LeNet-5's layers: about 1.6x faster training);
+  CPU when there are few input channels (LeNet-5's layers: about 1.8x faster training);
 - ``"auto"``: ``xla`` on GPU and TPU. On CPU, per layer when the function is traced: ``toeplitz`` for
-  stride-1 kernels at least 5 wide with fewer than 8 input channels, ``im2col`` otherwise.
+  stride-1 kernels at least 5 wide with fewer than 8 input channels whose banded matrix stays under
+  4M entries (small images), ``im2col`` otherwise.
 
 Why not ``xla`` on CPU, even where XLA's CPU kernels win in isolation (jax 0.10, stride-1 3x3 convolutions
 with 16-32 channels on 14-28 pixel maps: 3-7x faster than im2col in a single jitted step): XLA hands a
@@ -40,17 +41,18 @@ def _pairs(v, n=2) -> tuple:
     return tuple(v) if isinstance(v, Sequence) else (v,) * n
 
 
-def resolve_conv_impl(impl: str, kernel_shape: tuple = (1, 1, 1, 1), strides=(1, 1)) -> str:
-    """The lowering ``Conv2D`` uses for an HWIO ``kernel_shape`` and ``strides``: ``impl``, or for
-    ``"auto"`` the fastest one on this backend (see the module docstring)."""
+def resolve_conv_impl(impl: str, kernel_shape: tuple = (1, 1, 1, 1), strides=(1, 1), width: int = 0) -> str:
+    """The lowering ``Conv2D`` uses for an HWIO ``kernel_shape``, ``strides`` and (padded) input ``width``:
+    ``impl``, or for ``"auto"`` the fastest one on this backend (see the module docstring)."""
     if impl not in CONV_IMPLS:
         raise ValueError(f"conv_impl must be one of {CONV_IMPLS}, got {impl!r}")
     if impl != "auto":
         return impl
     if jax.default_backend() != "cpu":
         return "xla"
-    _, kw, cin, _ = kernel_shape
-    return "toeplitz" if kw >= 5 and cin < 8 and tuple(strides) == (1, 1) else "im2col"
+    kh, kw, cin, cout = kernel_shape
+    small_band = kh * width * cin * width * cout <= 1 << 22
+    return "toeplitz" if kw >= 5 and cin < 8 and tuple(strides) == (1, 1) and small_band else "im2col"
 
 
 def _explicit_padding(padding, kernel, strides, spatial) -> tuple:
@@ -151,7 +153,7 @@ class Conv2D(nn.Module):
         dtype = self.dtype or x.dtype
         x, kernel = x.astype(dtype), kernel.astype(dtype)
         pad = _explicit_padding(self.padding, (kh, kw), strides, x.shape[1:3])
-        impl = resolve_conv_impl(self.conv_impl, kernel.shape, strides)
+        impl = resolve_conv_impl(self.conv_impl, kernel.shape, strides, x.shape[2] + sum(pad[1]))
         if impl in ("im2col", "toeplitz"):
             y = (im2col_conv if impl == "im2col" else toeplitz_conv)(x, kernel, strides, pad)
         else:

@@ -96,11 +96,12 @@ def test_auto_lowering_on_cpu_picks_rows_for_narrow_wide_kernels():
     if jax.default_backend() != "cpu":
         assert resolve_conv_impl("auto", (5, 5, 1, 6)) == "xla"
         return
-    assert resolve_conv_impl("auto", (5, 5, 1, 6)) == "toeplitz"  # LeNet-5's layers
-    assert resolve_conv_impl("auto", (5, 5, 6, 16)) == "toeplitz"
-    assert resolve_conv_impl("auto", (3, 3, 16, 16)) == "im2col"  # ResNet's
-    assert resolve_conv_impl("auto", (5, 5, 32, 64)) == "im2col"
-    assert resolve_conv_impl("auto", (7, 7, 1, 64), (2, 2)) == "im2col"  # ResNet-18's strided stem
+    assert resolve_conv_impl("auto", (5, 5, 1, 6), width=32) == "toeplitz"  # LeNet-5's layers
+    assert resolve_conv_impl("auto", (5, 5, 6, 16), width=14) == "toeplitz"
+    assert resolve_conv_impl("auto", (5, 5, 1, 6), width=512) == "im2col"  # the banded matrix would be huge
+    assert resolve_conv_impl("auto", (3, 3, 16, 16), width=30) == "im2col"  # ResNet's
+    assert resolve_conv_impl("auto", (5, 5, 32, 64), width=14) == "im2col"
+    assert resolve_conv_impl("auto", (7, 7, 1, 64), (2, 2), width=34) == "im2col"  # ResNet-18's strided stem
     assert resolve_conv_impl("xla", (5, 5, 1, 6)) == "xla"
 
 
