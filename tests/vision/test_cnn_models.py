@@ -74,6 +74,15 @@ def test_im2col_matches_xla_convolution():
             out, vjp = jax.vjp(lambda x, kern: conv(x, kern, strides, pad), x, kern)
             chex.assert_trees_all_close(out, ref, atol=1e-5)
             chex.assert_trees_all_close(vjp(dy), ref_vjp(dy), atol=1e-4)  # w.r.t. the input and the kernel
+    for shape, strides in [((2, 1, 1, 3), (1, 1)), ((2, 2, 2, 3), (2, 2)), ((2, 2, 3, 3), (1, 1))]:
+        tiny = jax.random.normal(KEY, shape)  # maps where some taps see only padding and are skipped
+        xla = lambda x, kern: jax.lax.conv_general_dilated(x, kern, strides, ((1, 1), (1, 1)),
+                                                         dimension_numbers=("NHWC", "HWIO", "NHWC"))
+        ref, ref_vjp = jax.vjp(xla, tiny, k)
+        out, vjp = jax.vjp(lambda x, kern: im2col_conv(x, kern, strides, ((1, 1), (1, 1))), tiny, k)
+        chex.assert_trees_all_close(out, ref, atol=1e-5)
+        dy = jax.random.normal(jax.random.key(4), ref.shape)
+        chex.assert_trees_all_close(vjp(dy), ref_vjp(dy), atol=1e-4)
     # second order, as a gradient penalty needs: d/dk |d/dx sum(tanh(conv(x, k)))|^2
     conv = lambda f: lambda k: jnp.sum(jax.grad(lambda x: jnp.sum(jnp.tanh(f(x, k))))(x) ** 2)
     strides, pad = (2, 1), ((1, 1), (0, 1))
