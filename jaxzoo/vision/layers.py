@@ -73,14 +73,17 @@ def _explicit_padding(padding, kernel, strides, spatial) -> tuple:
     return tuple(_pairs(p) for p in padding)
 
 
-def _live_taps(kh, kw, strides, padding, h, w) -> list[int]:
-    """The kernel taps whose shifted view of the padded (h, w) input touches at least one real pixel.
-    The others see only padding (on a 1x1 map every 3x3 tap but the centre), so they are skipped."""
-    (sh, sw), ((top, bottom), (left, right)) = strides, padding
-    oh, ow = (h - kh) // sh + 1, (w - kw) // sw + 1
-    rows = [any(top <= i + k * sh < h - bottom for k in range(oh)) for i in range(kh)]
-    cols = [any(left <= j + k * sw < w - right for k in range(ow)) for j in range(kw)]
-    return [i * kw + j for i in range(kh) for j in range(kw) if rows[i] and cols[j]]
+def _view(i: int, j: int, oh: int, ow: int, sh: int, sw: int) -> tuple:
+    """The index of the (oh, ow) output grid's view of an NHWC input, shifted by (i, j), strided by (sh, sw)."""
+    return (slice(None), slice(i, i + (oh - 1) * sh + 1, sh), slice(j, j + (ow - 1) * sw + 1, sw), slice(None))
+
+
+def _live_range(k: int, stride: int, pad: tuple, size: int) -> tuple[int, int]:
+    """The kernel offsets (first, last + 1) along one axis whose views touch a real (unpadded) pixel of the
+    padded ``size``; the others see only padding (on a 1x1 map, every 3x3 offset but the centre)."""
+    n_out, (before, after) = (size - k) // stride + 1, pad
+    live = [i for i in range(k) if any(before <= i + o * stride < size - after for o in range(n_out))]
+    return live[0], live[-1] + 1
 
 
 def _im2col_forward(x, kernel, strides, padding):
@@ -89,14 +92,13 @@ def _im2col_forward(x, kernel, strides, padding):
     x = jnp.pad(x, ((0, 0), *padding, (0, 0)))
     n, h, w, _ = x.shape
     oh, ow = (h - kh) // sh + 1, (w - kw) // sw + 1
-    taps = _live_taps(kh, kw, strides, padding, h, w)
-    views = [x[:, t // kw: t // kw + (oh - 1) * sh + 1: sh, t % kw: t % kw + (ow - 1) * sw + 1: sw, :]
-             for t in taps]
+    (r0, r1), (c0, c1) = _live_range(kh, sh, padding[0], h), _live_range(kw, sw, padding[1], w)
+    views = [x[_view(i, j, oh, ow, sh, sw)] for i in range(r0, r1) for j in range(c0, c1)]
     cols = views[0] if len(views) == 1 else jnp.concatenate(views, axis=-1)
-    cols = cols.reshape(n * oh * ow, len(taps) * cin)
-    weights = kernel.reshape(kh * kw, cin, cout)[np.asarray(taps)].reshape(len(taps) * cin, cout)
+    cols = cols.reshape(n * oh * ow, len(views) * cin)
+    weights = kernel[r0:r1, c0:c1].reshape(len(views) * cin, cout)
     out = (cols @ weights).reshape(n, oh, ow, cout)
-    return out, (cols, weights, kernel.shape, (h, w))
+    return out, (cols, weights, kernel.shape, (h, w), (r0, r1, c0, c1))
 
 
 def _im2col_backward(strides, padding, residuals, dy):
@@ -104,17 +106,16 @@ def _im2col_backward(strides, padding, residuals, dy):
     zero image in place; written as the transpose of the forward slicing instead, XLA fuses those pads
     and adds into whatever consumes the gradient (a pooling layer's broadcast, say) and recomputes
     them for every pixel there: 18% of a LeNet-5 training step on CPU."""
-    cols, weights, (kh, kw, cin, cout), (h, w) = residuals
+    cols, weights, (kh, kw, cin, cout), (h, w), (r0, r1, c0, c1) = residuals
     (sh, sw), (n, oh, ow, _) = strides, dy.shape
-    taps = _live_taps(kh, kw, strides, padding, h, w)
     dy2 = dy.reshape(n * oh * ow, cout)
-    dk = jnp.zeros((kh * kw, cin, cout), dy.dtype).at[np.asarray(taps)].set(
-        (cols.T @ dy2).reshape(len(taps), cin, cout)).reshape(kh, kw, cin, cout)
-    dcols = (dy2 @ weights.T).reshape(n, oh, ow, len(taps), cin)
+    dk = (cols.T @ dy2).reshape(r1 - r0, c1 - c0, cin, cout)
+    dk = jnp.pad(dk, ((r0, kh - r1), (c0, kw - c1), (0, 0), (0, 0)))
+    dcols = (dy2 @ weights.T).reshape(n, oh, ow, (r1 - r0) * (c1 - c0), cin)
     dx = jnp.zeros((n, h, w, cin), dy.dtype)
-    for k, t in enumerate(taps):
-        i, j = divmod(t, kw)
-        dx = dx.at[:, i: i + (oh - 1) * sh + 1: sh, j: j + (ow - 1) * sw + 1: sw, :].add(dcols[:, :, :, k])
+    taps = [(i, j) for i in range(r0, r1) for j in range(c0, c1)]
+    for t, (i, j) in enumerate(taps):
+        dx = dx.at[_view(i, j, oh, ow, sh, sw)].add(dcols[:, :, :, t])
     (top, bottom), (left, right) = padding
     return dx[:, top: h - bottom, left: w - right, :], dk
 
@@ -197,7 +198,7 @@ def pool(x: jax.Array, kind: str, window: int, stride: int | None = None, paddin
         out = None
         for i in range(window):
             for j in range(window):
-                v = x[:, i: i + (oh - 1) * stride + 1: stride, j: j + (ow - 1) * stride + 1: stride, :]
+                v = x[_view(i, j, oh, ow, stride, stride)]
                 out = v if out is None else jnp.where(v > out, v, out)
         return out
     if kind == "max":
